@@ -1,0 +1,391 @@
+import pg from 'pg';
+import {
+  DuplicateEventIdError,
+  EventStoreError,
+  StoreClosedError,
+  StoreUnavailableError,
+} from '../errors.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port.js';
+import { checkExpectedRevision, revisionMismatch } from '../expected-revision.js';
+import { AppendSignal, PollingSubscription } from '../polling-subscription.js';
+import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend, type PreparedEvent } from '../validation.js';
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  /** Schema holding the tables; created when missing. Default 'public'. */
+  schema?: string;
+  maxEventBytes?: number;
+  /** Longest a live subscription waits without a NOTIFY before it reads again. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Connections for reads (appends use one more, held by the writer). Default 4. */
+  poolSize?: number;
+  /** How long to wait for a connection before an operation fails with StoreUnavailableError. Default 3000 ms. */
+  connectTimeoutMs?: number;
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: PreparedEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** How many queued appends one transaction takes at most. */
+const MAX_REQUESTS_PER_COMMIT = 512;
+
+// int8 as a JS number: positions and revisions stay far below 2^53.
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text'),
+};
+
+/**
+ * The central-cluster store. Global order never skips an event: every append transaction first takes the row
+ * lock on the one-row `head` table and assigns positions from it, so transactions commit in position order and a
+ * reader that sees position p sees every position below it. Positions have no gaps (a rolled-back transaction
+ * never moved the head). Appends queued while a transaction is in flight share the next one (group commit).
+ */
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres';
+  private readonly signal = new AppendSignal();
+  private queue: PendingAppend[] = [];
+  private writing: Promise<void> | undefined;
+  private closed = false;
+  private listener: pg.Client | undefined;
+  private listenerRetry: NodeJS.Timeout | undefined;
+  private readonly t: { events: string; head: string; channel: string };
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PostgresEventStoreOptions,
+    private readonly schema: string,
+  ) {
+    const q = `"${schema}"`;
+    this.t = { events: `${q}.events`, head: `${q}.head`, channel: `es_appended_${schema}` };
+  }
+
+  static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const schema = options.schema ?? 'public';
+    if (!/^[a-z_][a-z0-9_]{0,40}$/.test(schema)) {
+      throw new Error(`schema name ${JSON.stringify(schema)} must be lower-case letters, digits and _ (at most 41)`);
+    }
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: (options.poolSize ?? 4) + 1,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+      types,
+    });
+    pool.on('error', () => {
+      // An idle client lost its connection; the pool replaces it. Operations report their own errors.
+    });
+    const store = new PostgresEventStore(pool, options, schema);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await pool.end();
+      throw new StoreUnavailableError(`cannot prepare the PostgreSQL event log: ${messageOf(error)}`, error);
+    }
+    store.listen();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`event-store-migrate-${this.schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${this.t.events} (
+          position        bigint      PRIMARY KEY,
+          event_id        uuid        NOT NULL UNIQUE,
+          stream_id       text        NOT NULL,
+          stream_revision bigint      NOT NULL,
+          type            text        NOT NULL,
+          data            jsonb       NOT NULL,
+          metadata        jsonb       NOT NULL,
+          recorded_at     timestamptz NOT NULL,
+          UNIQUE (stream_id, stream_revision)
+        )`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${this.t.head} (
+          id       int    PRIMARY KEY CHECK (id = 1),
+          position bigint NOT NULL
+        )`);
+      await client.query(`INSERT INTO ${this.t.head} (id, position) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** One LISTEN connection per store wakes live subscriptions; polling covers the time it is down. */
+  private listen(): void {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.options.connectionString, types });
+    const retry = () => {
+      client.removeAllListeners();
+      client.end().catch(() => undefined);
+      if (this.listener === client) this.listener = undefined;
+      if (!this.closed) this.listenerRetry = setTimeout(() => this.listen(), 1000);
+    };
+    client.on('notification', () => this.signal.notify());
+    client.on('error', retry);
+    client
+      .connect()
+      .then(() => client.query(`LISTEN "${this.t.channel}"`))
+      .then(() => {
+        if (this.closed) return client.end();
+        this.listener = client;
+        this.signal.notify();
+      })
+      .catch(retry);
+  }
+
+  append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    let prepared: ReturnType<typeof prepareAppend>;
+    try {
+      prepared = prepareAppend(streamId, events, options, this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events: prepared.events, expected: prepared.expected, resolve, reject });
+      this.writing ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_REQUESTS_PER_COMMIT);
+        await this.commit(batch);
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  /** One transaction for a batch of appends; each append succeeds or fails on its own. */
+  private async commit(batch: PendingAppend[]): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      const failure = new StoreUnavailableError(`PostgreSQL is unreachable: ${messageOf(error)}`, error);
+      for (const r of batch) r.reject(failure);
+      return;
+    }
+    let broken = false;
+    try {
+      const [, headResult] = (await client.query(
+        `BEGIN; SELECT position FROM ${this.t.head} WHERE id = 1 FOR UPDATE`,
+      )) as unknown as pg.QueryResult[];
+      let position = headResult.rows[0].position as number;
+      const streamIds = [...new Set(batch.map((r) => r.streamId))];
+      const eventIds = batch.flatMap((r) => r.events.map((e) => e.eventId));
+      const [revisions, existing] = await Promise.all([
+        client.query(
+          `SELECT stream_id, max(stream_revision) AS revision FROM ${this.t.events} WHERE stream_id = ANY($1) GROUP BY stream_id`,
+          [streamIds],
+        ),
+        client.query(
+          `SELECT event_id, position, stream_id, stream_revision FROM ${this.t.events} WHERE event_id = ANY($1::uuid[])`,
+          [eventIds],
+        ),
+      ]);
+      const current = new Map<string, number>(revisions.rows.map((r) => [r.stream_id, r.revision]));
+      const written = new Map<string, { position: number; streamId: string; revision: number }>(
+        existing.rows.map((r) => [r.event_id, { position: r.position, streamId: r.stream_id, revision: r.stream_revision }]),
+      );
+      const rows: { p: number[]; id: string[]; s: string[]; rev: number[]; type: string[]; data: string[]; meta: string[] } =
+        { p: [], id: [], s: [], rev: [], type: [], data: [], meta: [] };
+      const outcomes: Array<{ ok: AppendResult } | { error: unknown }> = [];
+      for (const request of batch) {
+        const retry = matchRetry(request, written);
+        if (retry !== undefined) {
+          outcomes.push(retry);
+          continue;
+        }
+        const revision = current.get(request.streamId);
+        if (!checkExpectedRevision(request.expected, revision)) {
+          outcomes.push({ error: revisionMismatch(request.streamId, request.expected, revision) });
+          continue;
+        }
+        let next = revision ?? -1;
+        const firstPosition = position + 1;
+        for (const e of request.events) {
+          next++;
+          position++;
+          rows.p.push(position);
+          rows.id.push(e.eventId);
+          rows.s.push(request.streamId);
+          rows.rev.push(next);
+          rows.type.push(e.type);
+          rows.data.push(e.data);
+          rows.meta.push(e.metadata);
+          written.set(e.eventId, { position, streamId: request.streamId, revision: next });
+        }
+        current.set(request.streamId, next);
+        outcomes.push({ ok: { nextExpectedRevision: next, position, firstPosition } });
+      }
+      if (rows.p.length > 0) {
+        await client.query(
+          `WITH inserted AS (
+             INSERT INTO ${this.t.events} (position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at)
+             SELECT p, id, s, rev, type, data, meta, now()
+             FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::jsonb[])
+               AS u(p, id, s, rev, type, data, meta)
+           ), moved AS (
+             UPDATE ${this.t.head} SET position = $8 WHERE id = 1
+           )
+           SELECT pg_notify($9, $8::text)`,
+          [rows.p, rows.id, rows.s, rows.rev, rows.type, rows.data, rows.meta, position, this.t.channel],
+        );
+      }
+      await client.query('COMMIT');
+      batch.forEach((request, i) => {
+        const outcome = outcomes[i];
+        if ('ok' in outcome) request.resolve(outcome.ok);
+        else request.reject(outcome.error);
+      });
+      if (rows.p.length > 0) this.signal.notify();
+    } catch (error) {
+      broken = true;
+      await client.query('ROLLBACK').catch(() => undefined);
+      const failure = error instanceof EventStoreError
+        ? error
+        : new StoreUnavailableError(`append failed, nothing was written: ${messageOf(error)}`, error);
+      for (const r of batch) r.reject(failure);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    checkStreamId(streamId);
+    const result = await this.query(
+      `SELECT position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at FROM ${this.t.events}
+       WHERE stream_id = $1 AND stream_revision >= $2 ORDER BY stream_revision LIMIT $3`,
+      [streamId, options.fromRevision ?? 0, options.limit ?? null],
+    );
+    return result.rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const result = await this.query(
+      `SELECT position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at FROM ${this.t.events}
+       WHERE position > $1 ORDER BY position LIMIT $2`,
+      [options.after ?? 0, options.limit ?? 1000],
+    );
+    return result.rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    return new PollingSubscription(
+      {
+        readAll: (o) => (this.closed ? Promise.resolve([]) : this.readAll(o)),
+        signal: this.signal,
+        pollIntervalMs: this.options.pollIntervalMs ?? 1000,
+      },
+      options.after ?? 0,
+      options.batchSize ?? 512,
+    );
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    const result = await this.query(`SELECT position FROM ${this.t.head} WHERE id = 1`, []);
+    return result.rows[0].position;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.writing) await this.writing;
+    this.closed = true;
+    clearTimeout(this.listenerRetry);
+    this.signal.notify();
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  private async query(text: string, values: unknown[]): Promise<pg.QueryResult> {
+    try {
+      return await this.pool.query(text, values);
+    } catch (error) {
+      throw new StoreUnavailableError(`PostgreSQL read failed: ${messageOf(error)}`, error);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+}
+
+/**
+ * A retried append carries ids already in the log. If they are exactly its events, in this stream, at
+ * consecutive revisions, the first outcome is returned; any other overlap is an error.
+ */
+function matchRetry(
+  request: PendingAppend,
+  written: Map<string, { position: number; streamId: string; revision: number }>,
+): { ok: AppendResult } | { error: unknown } | undefined {
+  const found = request.events.map((e) => written.get(e.eventId));
+  if (found.every((f) => f === undefined)) return undefined;
+  const first = found[0];
+  const same = first !== undefined && found.every((f, i) => f !== undefined && f.streamId === request.streamId && f.revision === first.revision + i);
+  if (!same) {
+    return {
+      error: new DuplicateEventIdError(
+        `some event ids of this append to '${request.streamId}' are already in the log, but not as this same append`,
+      ),
+    };
+  }
+  const last = found[found.length - 1]!;
+  return { ok: { nextExpectedRevision: last.revision, position: last.position, firstPosition: first.position } };
+}
+
+function toRecorded(r: {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  stream_revision: number;
+  type: string;
+  data: RecordedEvent['data'];
+  metadata: RecordedEvent['metadata'];
+  recorded_at: Date;
+}): RecordedEvent {
+  return {
+    globalPosition: r.position,
+    eventId: r.event_id,
+    streamId: r.stream_id,
+    streamRevision: r.stream_revision,
+    type: r.type,
+    data: r.data,
+    metadata: r.metadata,
+    recordedAt: r.recorded_at.toISOString(),
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,287 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  DuplicateEventIdError,
+  InvalidAppendError,
+  StoreClosedError,
+  StoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '../errors.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port.js';
+import { AppendSignal, PollingSubscription } from '../polling-subscription.js';
+import { checkExpectedRevision, revisionMismatch } from '../expected-revision.js';
+import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend, type PreparedEvent } from '../validation.js';
+
+export interface SqliteEventStoreOptions {
+  /** Database file; its folder is created. ':memory:' for a throwaway store. */
+  path: string;
+  /** Largest serialised event (data + metadata) accepted. Default 1 MiB. */
+  maxEventBytes?: number;
+  /** How often a live subscription looks for appends made by other processes. Default 200 ms. */
+  pollIntervalMs?: number;
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: PreparedEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+const SCHEMA_VERSION = 1;
+const COLUMNS = 'position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at';
+type Row = [number, string, string, number, string, string, string, string];
+
+/**
+ * The embedded default store. WAL journal with synchronous=FULL: an append whose promise resolved is on disk.
+ * Appends issued in the same turn of the event loop are written in one transaction (group commit), so N concurrent
+ * appenders pay one fsync between them instead of N.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly maxEventBytes: number;
+  private readonly signal = new AppendSignal();
+  private readonly pollIntervalMs: number;
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly stmt: ReturnType<SqliteEventStore['prepareStatements']>;
+
+  constructor(options: SqliteEventStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.stmt = this.prepareStatements();
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`the event log was written by a newer version (schema ${version}; this build knows ${SCHEMA_VERSION})`);
+    }
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position        INTEGER PRIMARY KEY,
+        event_id        TEXT    NOT NULL UNIQUE,
+        stream_id       TEXT    NOT NULL,
+        stream_revision INTEGER NOT NULL,
+        type            TEXT    NOT NULL,
+        data            TEXT    NOT NULL,
+        metadata        TEXT    NOT NULL,
+        recorded_at     TEXT    NOT NULL,
+        UNIQUE (stream_id, stream_revision)
+      );
+      PRAGMA user_version = ${SCHEMA_VERSION};
+    `);
+  }
+
+  private prepareStatements() {
+    return {
+      streamRevision: this.db
+        .prepare('SELECT stream_revision FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1')
+        .pluck(),
+      insert: this.db.prepare(
+        'INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      byEventId: this.db.prepare('SELECT position, stream_id, stream_revision FROM events WHERE event_id = ?').raw(),
+      readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+      readStream: this.db
+        .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`)
+        .raw(),
+      head: this.db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck(),
+    };
+  }
+
+  append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    let prepared: ReturnType<typeof prepareAppend>;
+    try {
+      prepared = prepareAppend(streamId, events, options, this.maxEventBytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events: prepared.events, expected: prepared.expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Group commit: every append queued since the last flush goes into one transaction. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const outcomes: Array<{ ok: AppendResult } | { error: unknown }> = [];
+    const recordedAt = new Date().toISOString();
+    const isolate = batch.length > 1;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const request of batch) {
+          if (isolate) this.db.exec('SAVEPOINT one_append');
+          try {
+            outcomes.push({ ok: this.write(request, recordedAt) });
+            if (isolate) this.db.exec('RELEASE one_append');
+          } catch (error) {
+            if (!isolate) throw error;
+            this.db.exec('ROLLBACK TO one_append; RELEASE one_append');
+            outcomes.push({ error });
+          }
+        }
+        this.db.exec('COMMIT');
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    } catch (error) {
+      const failure = batch.length === 1 ? translate(error) : new StoreUnavailableError(`append failed: ${String(error)}`, error);
+      for (const request of batch) request.reject(failure);
+      return;
+    }
+    this.signal.notify();
+    batch.forEach((request, i) => {
+      const outcome = outcomes[i];
+      if ('ok' in outcome) request.resolve(outcome.ok);
+      else request.reject(translate(outcome.error));
+    });
+  }
+
+  private write(request: PendingAppend, recordedAt: string): AppendResult {
+    const { streamId, events, expected } = request;
+    const current = this.stmt.streamRevision.get(streamId) as number | undefined;
+    if (!checkExpectedRevision(expected, current)) {
+      const retried = this.findRetry(request);
+      if (retried) return retried;
+      throw revisionMismatch(streamId, expected, current);
+    }
+    let revision = current ?? -1;
+    let first = 0;
+    let last = 0;
+    for (const e of events) {
+      revision++;
+      let info: Database.RunResult;
+      try {
+        info = this.stmt.insert.run(e.eventId, streamId, revision, e.type, e.data, e.metadata, recordedAt);
+      } catch (error) {
+        if (isUniqueViolation(error, 'events.event_id')) {
+          const retried = e === events[0] ? this.findRetry(request) : undefined;
+          if (retried) return retried;
+          throw new DuplicateEventIdError(
+            `event id ${e.eventId} is already in the log, and this append to '${streamId}' is not a retry of the one that wrote it`,
+          );
+        }
+        throw error;
+      }
+      last = Number(info.lastInsertRowid);
+      if (first === 0) first = last;
+    }
+    return { nextExpectedRevision: revision, position: last, firstPosition: first };
+  }
+
+  /** A retried append: the same ids, already written to this stream in this order. Returns the first outcome. */
+  private findRetry(request: PendingAppend): AppendResult | undefined {
+    const rows = request.events.map((e) => this.stmt.byEventId.get(e.eventId) as [number, string, number] | undefined);
+    if (rows.every((r) => r === undefined)) return undefined;
+    const consistent = rows.every(
+      (r, i) => r !== undefined && r[1] === request.streamId && r[2] === rows[0]![2] + i,
+    );
+    if (!consistent) {
+      throw new DuplicateEventIdError(
+        `some event ids of this append to '${request.streamId}' are already in the log, but not as this same append`,
+      );
+    }
+    const last = rows[rows.length - 1]!;
+    return { nextExpectedRevision: last[2], position: last[0], firstPosition: rows[0]![0] };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    checkStreamId(streamId);
+    const rows = this.stmt.readStream.all(streamId, options.fromRevision ?? 0, options.limit ?? -1) as Row[];
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const rows = this.stmt.readAll.all(options.after ?? 0, options.limit ?? 1000) as Row[];
+    return rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    return new PollingSubscription(
+      { readAll: (o) => (this.closed ? Promise.resolve([]) : this.readAll(o)), signal: this.signal, pollIntervalMs: this.pollIntervalMs },
+      options.after ?? 0,
+      options.batchSize ?? 512,
+    );
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.stmt.head.get() as number;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.queue.length > 0) this.flush();
+    this.closed = true;
+    this.signal.notify();
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+}
+
+function toRecorded(r: Row): RecordedEvent {
+  return {
+    globalPosition: r[0],
+    eventId: r[1],
+    streamId: r[2],
+    streamRevision: r[3],
+    type: r[4],
+    data: JSON.parse(r[5]),
+    metadata: JSON.parse(r[6]),
+    recordedAt: r[7],
+  };
+}
+
+function isUniqueViolation(error: unknown, column: string): boolean {
+  return (
+    error instanceof Error &&
+    (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    error.message.includes(column)
+  );
+}
+
+function translate(error: unknown): unknown {
+  if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError || error instanceof InvalidAppendError) {
+    return error;
+  }
+  if (error instanceof StoreUnavailableError) return error;
+  return new StoreUnavailableError(`append failed: ${error instanceof Error ? error.message : String(error)}`, error);
+}
