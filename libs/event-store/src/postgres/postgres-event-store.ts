@@ -1,8 +1,7 @@
 import pg from 'pg';
 import {
   DuplicateEventIdError,
-  EventStoreError,
-  StoreClosedError,
+    StoreClosedError,
   StoreUnavailableError,
 } from '../errors.js';
 import type {
@@ -17,7 +16,8 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port.js';
-import { checkExpectedRevision, revisionMismatch } from '../expected-revision.js';
+import { revisionMismatch } from '../expected-revision.js';
+import { appendFunctionSql } from './append-function.sql.js';
 import { AppendSignal, PollingSubscription } from '../polling-subscription.js';
 import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend, type PreparedEvent } from '../validation.js';
 
@@ -125,6 +125,7 @@ export class PostgresEventStore implements EventStore {
           position bigint NOT NULL
         )`);
       await client.query(`INSERT INTO ${this.t.head} (id, position) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`);
+      await client.query(appendFunctionSql(this.schema, this.t.channel));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -182,100 +183,60 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  /** One transaction for a batch of appends; each append succeeds or fails on its own. */
+  /** One call of append_batch (one round trip, one transaction) for a batch of appends; each succeeds or fails alone. */
   private async commit(batch: PendingAppend[]): Promise<void> {
-    let client: pg.PoolClient;
+    const ev = { id: [] as string[], type: [] as string[], data: [] as string[], meta: [] as string[] };
+    for (const request of batch) {
+      for (const e of request.events) {
+        ev.id.push(e.eventId);
+        ev.type.push(e.type);
+        ev.data.push(e.data);
+        ev.meta.push(e.metadata);
+      }
+    }
+    let rows: Array<{ outcome: string; first_position: number; last_position: number; last_revision: number; actual: number | null }>;
     try {
-      client = await this.pool.connect();
+      const result = await this.pool.query(
+        `SELECT * FROM "${this.schema}".append_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
+        [
+          batch.map((r) => r.streamId),
+          batch.map((r) => encodeExpected(r.expected)),
+          batch.map((r) => r.events.length),
+          ev.id,
+          ev.type,
+          ev.data,
+          ev.meta,
+        ],
+      );
+      rows = result.rows;
     } catch (error) {
-      const failure = new StoreUnavailableError(`PostgreSQL is unreachable: ${messageOf(error)}`, error);
+      const failure = new StoreUnavailableError(`append failed, nothing was acknowledged: ${messageOf(error)}`, error);
       for (const r of batch) r.reject(failure);
       return;
     }
-    let broken = false;
-    try {
-      const [, headResult] = (await client.query(
-        `BEGIN; SELECT position FROM ${this.t.head} WHERE id = 1 FOR UPDATE`,
-      )) as unknown as pg.QueryResult[];
-      let position = headResult.rows[0].position as number;
-      const streamIds = [...new Set(batch.map((r) => r.streamId))];
-      const eventIds = batch.flatMap((r) => r.events.map((e) => e.eventId));
-      const [revisions, existing] = await Promise.all([
-        client.query(
-          `SELECT stream_id, max(stream_revision) AS revision FROM ${this.t.events} WHERE stream_id = ANY($1) GROUP BY stream_id`,
-          [streamIds],
-        ),
-        client.query(
-          `SELECT event_id, position, stream_id, stream_revision FROM ${this.t.events} WHERE event_id = ANY($1::uuid[])`,
-          [eventIds],
-        ),
-      ]);
-      const current = new Map<string, number>(revisions.rows.map((r) => [r.stream_id, r.revision]));
-      const written = new Map<string, { position: number; streamId: string; revision: number }>(
-        existing.rows.map((r) => [r.event_id, { position: r.position, streamId: r.stream_id, revision: r.stream_revision }]),
-      );
-      const rows: { p: number[]; id: string[]; s: string[]; rev: number[]; type: string[]; data: string[]; meta: string[] } =
-        { p: [], id: [], s: [], rev: [], type: [], data: [], meta: [] };
-      const outcomes: Array<{ ok: AppendResult } | { error: unknown }> = [];
-      for (const request of batch) {
-        const retry = matchRetry(request, written);
-        if (retry !== undefined) {
-          outcomes.push(retry);
-          continue;
-        }
-        const revision = current.get(request.streamId);
-        if (!checkExpectedRevision(request.expected, revision)) {
-          outcomes.push({ error: revisionMismatch(request.streamId, request.expected, revision) });
-          continue;
-        }
-        let next = revision ?? -1;
-        const firstPosition = position + 1;
-        for (const e of request.events) {
-          next++;
-          position++;
-          rows.p.push(position);
-          rows.id.push(e.eventId);
-          rows.s.push(request.streamId);
-          rows.rev.push(next);
-          rows.type.push(e.type);
-          rows.data.push(e.data);
-          rows.meta.push(e.metadata);
-          written.set(e.eventId, { position, streamId: request.streamId, revision: next });
-        }
-        current.set(request.streamId, next);
-        outcomes.push({ ok: { nextExpectedRevision: next, position, firstPosition } });
+    let wrote = false;
+    batch.forEach((request, i) => {
+      const row = rows[i];
+      switch (row.outcome) {
+        case 'ok':
+          wrote = true;
+          request.resolve({ nextExpectedRevision: row.last_revision, position: row.last_position, firstPosition: row.first_position });
+          break;
+        case 'retry':
+          request.resolve({ nextExpectedRevision: row.last_revision, position: row.last_position, firstPosition: row.first_position });
+          break;
+        case 'conflict':
+          request.reject(revisionMismatch(request.streamId, request.expected, row.actual ?? undefined));
+          break;
+        default:
+          request.reject(
+            new DuplicateEventIdError(
+              `some event ids of this append to '${request.streamId}' are already in the log, but not as this same append`,
+            ),
+          );
       }
-      if (rows.p.length > 0) {
-        await client.query(
-          `WITH inserted AS (
-             INSERT INTO ${this.t.events} (position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at)
-             SELECT p, id, s, rev, type, data, meta, now()
-             FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::jsonb[])
-               AS u(p, id, s, rev, type, data, meta)
-           ), moved AS (
-             UPDATE ${this.t.head} SET position = $8 WHERE id = 1
-           )
-           SELECT pg_notify($9, $8::text)`,
-          [rows.p, rows.id, rows.s, rows.rev, rows.type, rows.data, rows.meta, position, this.t.channel],
-        );
-      }
-      await client.query('COMMIT');
-      batch.forEach((request, i) => {
-        const outcome = outcomes[i];
-        if ('ok' in outcome) request.resolve(outcome.ok);
-        else request.reject(outcome.error);
-      });
-      if (rows.p.length > 0) this.signal.notify();
-    } catch (error) {
-      broken = true;
-      await client.query('ROLLBACK').catch(() => undefined);
-      const failure = error instanceof EventStoreError
-        ? error
-        : new StoreUnavailableError(`append failed, nothing was written: ${messageOf(error)}`, error);
-      for (const r of batch) r.reject(failure);
-    } finally {
-      client.release(broken);
-    }
+    });
+    if (wrote) this.signal.notify();
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -341,27 +302,17 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-/**
- * A retried append carries ids already in the log. If they are exactly its events, in this stream, at
- * consecutive revisions, the first outcome is returned; any other overlap is an error.
- */
-function matchRetry(
-  request: PendingAppend,
-  written: Map<string, { position: number; streamId: string; revision: number }>,
-): { ok: AppendResult } | { error: unknown } | undefined {
-  const found = request.events.map((e) => written.get(e.eventId));
-  if (found.every((f) => f === undefined)) return undefined;
-  const first = found[0];
-  const same = first !== undefined && found.every((f, i) => f !== undefined && f.streamId === request.streamId && f.revision === first.revision + i);
-  if (!same) {
-    return {
-      error: new DuplicateEventIdError(
-        `some event ids of this append to '${request.streamId}' are already in the log, but not as this same append`,
-      ),
-    };
+function encodeExpected(expected: ExpectedRevision): number {
+  switch (expected) {
+    case 'any':
+      return -1;
+    case 'no_stream':
+      return -2;
+    case 'stream_exists':
+      return -3;
+    default:
+      return expected;
   }
-  const last = found[found.length - 1]!;
-  return { ok: { nextExpectedRevision: last.revision, position: last.position, firstPosition: first.position } };
 }
 
 function toRecorded(r: {

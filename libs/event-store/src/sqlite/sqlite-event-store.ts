@@ -128,38 +128,32 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /** Group commit: every append queued since the last flush goes into one transaction. */
+  /**
+   * Group commit: every append queued since the last flush goes into one transaction. Each append succeeds or
+   * fails on its own. A revision conflict is found before its append writes anything, so the fast path needs no
+   * savepoints; only an insert that fails midway (a reused event id) makes the batch run again, isolated.
+   */
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    const outcomes: Array<{ ok: AppendResult } | { error: unknown }> = [];
-    const recordedAt = new Date().toISOString();
-    const isolate = batch.length > 1;
+    let outcomes: Outcome[];
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        for (const request of batch) {
-          if (isolate) this.db.exec('SAVEPOINT one_append');
-          try {
-            outcomes.push({ ok: this.write(request, recordedAt) });
-            if (isolate) this.db.exec('RELEASE one_append');
-          } catch (error) {
-            if (!isolate) throw error;
-            this.db.exec('ROLLBACK TO one_append; RELEASE one_append');
-            outcomes.push({ error });
-          }
-        }
-        this.db.exec('COMMIT');
-      } catch (error) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw error;
-      }
+      outcomes = this.commit(batch, false);
     } catch (error) {
-      const failure = batch.length === 1 ? translate(error) : new StoreUnavailableError(`append failed: ${String(error)}`, error);
-      for (const request of batch) request.reject(failure);
-      return;
+      if (!(error instanceof PartialWrite)) {
+        const failure = translate(error);
+        for (const request of batch) request.reject(failure);
+        return;
+      }
+      try {
+        outcomes = this.commit(batch, true);
+      } catch (again) {
+        const failure = translate(again);
+        for (const request of batch) request.reject(failure);
+        return;
+      }
     }
     this.signal.notify();
     batch.forEach((request, i) => {
@@ -167,6 +161,31 @@ export class SqliteEventStore implements EventStore {
       if ('ok' in outcome) request.resolve(outcome.ok);
       else request.reject(translate(outcome.error));
     });
+  }
+
+  /** One transaction over the batch; with `isolate`, each append in a savepoint of its own. */
+  private commit(batch: PendingAppend[], isolate: boolean): Outcome[] {
+    const outcomes: Outcome[] = [];
+    const recordedAt = new Date().toISOString();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const request of batch) {
+        if (isolate) this.db.exec('SAVEPOINT one_append');
+        try {
+          outcomes.push({ ok: this.write(request, recordedAt) });
+          if (isolate) this.db.exec('RELEASE one_append');
+        } catch (error) {
+          if (isolate) this.db.exec('ROLLBACK TO one_append; RELEASE one_append');
+          else if (error instanceof PartialWrite) throw error;
+          outcomes.push({ error: error instanceof PartialWrite ? error.cause : error });
+        }
+      }
+      this.db.exec('COMMIT');
+      return outcomes;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   private write(request: PendingAppend, recordedAt: string): AppendResult {
@@ -189,11 +208,12 @@ export class SqliteEventStore implements EventStore {
         if (isUniqueViolation(error, 'events.event_id')) {
           const retried = e === events[0] ? this.findRetry(request) : undefined;
           if (retried) return retried;
-          throw new DuplicateEventIdError(
+          const duplicate = new DuplicateEventIdError(
             `event id ${e.eventId} is already in the log, and this append to '${streamId}' is not a retry of the one that wrote it`,
           );
+          throw e === events[0] ? duplicate : new PartialWrite(duplicate);
         }
-        throw error;
+        throw new PartialWrite(error);
       }
       last = Number(info.lastInsertRowid);
       if (first === 0) first = last;
@@ -254,6 +274,15 @@ export class SqliteEventStore implements EventStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
+  }
+}
+
+type Outcome = { ok: AppendResult } | { error: unknown };
+
+/** An append failed after some of its rows were inserted: the transaction must not commit them. */
+class PartialWrite extends Error {
+  constructor(override readonly cause: unknown) {
+    super('append failed midway');
   }
 }
 

@@ -1,0 +1,15 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark (or `all`). Each prints a table and writes bench/results/<name>.json.
+ */
+const benchmarks: Record<string, () => Promise<unknown>> = {
+  'event-store': async () => (await import('./event-store.bench.js')).run(),
+};
+
+const name = process.argv[2];
+if (!name || !(name in benchmarks || name === 'all')) {
+  process.stderr.write(`usage: npm run bench -- <${[...Object.keys(benchmarks), 'all'].join(' | ')}>\n`);
+  process.exit(2);
+}
+for (const [key, bench] of Object.entries(benchmarks)) {
+  if (name === 'all' || name === key) await bench();
+}
