@@ -1,3 +1,9 @@
+import { generateProtos } from './scripts/gen-proto.js';
+
+// Tests import #libs/proto, whose code is generated (git-ignored): make sure it exists and is current. A few stat
+// calls when nothing changed.
+generateProtos({ log: (line) => process.stderr.write(`${line}\n`) });
+
 /** Jest in ESM mode: TypeScript through ts-jest, libraries through the private `@contrail/source` condition. */
 export default {
   testEnvironment: 'node',

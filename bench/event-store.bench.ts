@@ -4,8 +4,8 @@
  *   16-conc  — 16 appenders each awaiting single appends      vs plain inserts committed 16 per transaction
  *   batch100 — appends of 100 events                           vs a plain 100-row insert per transaction
  *   readAll  — replay of the whole log in pages of 1000        vs a plain paged SELECT with JSON.parse
- * Ours and raw alternate in short rounds. The 16-concurrent raw baseline commits the rows of one event-loop turn
- * together (16 per transaction), the best a plain writer could do.
+ * Ours and raw alternate in short rounds and write to the same stream names. The 16-concurrent raw baseline
+ * commits the rows of one event-loop turn together (16 per transaction), the best a plain writer could do.
  * SQLite runs with the store's own pragmas (WAL, synchronous=FULL); PostgreSQL on a throwaway durable server.
  */
 import Database from 'better-sqlite3';
@@ -34,11 +34,18 @@ function sampleEvent(i: number): NewEvent {
   };
 }
 
+/** Next revision per stream for the raw baselines, which write to the same streams as the store does. */
+const rawRevisions = new Map<string, number>();
+
 /** The same row as the store writes, for the raw baselines. */
-function rawRow(i: number, stream: string, revision: number) {
+function rawRow(i: number, stream: string) {
+  const revision = (rawRevisions.get(stream) ?? -1) + 1;
+  rawRevisions.set(stream, revision);
   const e = sampleEvent(i);
   return [uuidv7(), stream, revision, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), new Date().toISOString()] as const;
 }
+
+type RawInsert = (count: number, stream: string) => Promise<number> | number;
 
 type Op = (worker: number, i: number) => Promise<number> | number;
 
@@ -82,7 +89,7 @@ async function compare(workers: number, ours: Op, raw: Op, between?: () => Promi
 async function appendRows(
   label: string,
   store: EventStore,
-  raw: { insert: (count: number) => Promise<number> | number; concurrentInsert: (count: number) => Promise<number> | number },
+  raw: { insert: RawInsert; concurrentInsert: RawInsert },
   between?: () => Promise<void>,
 ): Promise<Record<'single' | 'concurrent' | 'batch', [Measurement, Measurement]>> {
   let n = 0;
@@ -90,21 +97,21 @@ async function appendRows(
   const single = await compare(
     1,
     async () => (await store.append(`single-${n % 100}`, [sampleEvent(n++)]), 1),
-    () => raw.insert(1),
+    () => raw.insert(1, `single-${n % 100}`),
     between,
   );
   progress(`${label}: 16 concurrent appenders vs raw`);
   const concurrent = await compare(
     16,
     async (w) => (await store.append(`conc-${w}-${n % 10}`, [sampleEvent(n++)]), 1),
-    () => raw.concurrentInsert(1),
+    (w) => raw.concurrentInsert(1, `conc-${w}-${n % 10}`),
     between,
   );
   progress(`${label}: batches of 100 vs raw 100-row inserts`);
   const batch = await compare(
     1,
     async () => (await store.append(`batch-${n % 50}`, Array.from({ length: 100 }, () => sampleEvent(n++))), 100),
-    () => raw.insert(100),
+    () => raw.insert(100, `batch-${n % 50}`),
     between,
   );
   return { single, concurrent, batch };
@@ -152,32 +159,35 @@ async function sqliteBench(dir: string): Promise<Row[]> {
     'INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   let n = 0;
-  const insertMany = db.transaction((count: number) => {
-    for (let k = 0; k < count; k++, n++) insert.run(...rawRow(n, `raw-${n}`, 0));
+  const insertMany = db.transaction((count: number, stream: string) => {
+    for (let k = 0; k < count; k++, n++) insert.run(...rawRow(n, stream));
     return count;
+  });
+  const insertEach = db.transaction((streams: string[]) => {
+    for (const stream of streams) insert.run(...rawRow(n++, stream));
   });
   // 16 concurrent raw writers: each adds its row, and the rows of one turn of the event loop commit together —
   // the best a plain writer could do, with nothing of the port's checks.
-  let pending = 0;
+  let pending: string[] = [];
   let flush: Promise<void> | undefined;
-  const concurrentInsert = (count: number) => {
-    pending += count;
+  const concurrentInsert = (count: number, stream: string) => {
+    for (let k = 0; k < count; k++) pending.push(stream);
     flush ??= new Promise<void>((resolve) =>
       setImmediate(() => {
-        insertMany(pending);
-        pending = 0;
+        insertEach(pending);
+        pending = [];
         flush = undefined;
         resolve();
       }),
     );
     return flush.then(() => count);
   };
-  const appends = await appendRows('sqlite', store, { insert: (c) => insertMany(c), concurrentInsert });
+  const appends = await appendRows('sqlite', store, { insert: (c, stream) => insertMany(c, stream), concurrentInsert });
 
   progress(`sqlite: filling both logs to ${REPLAY_EVENTS} events for replay`);
   await fill(store, REPLAY_EVENTS);
   const have = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
-  if (have < REPLAY_EVENTS) insertMany(REPLAY_EVENTS - have);
+  for (let left = REPLAY_EVENTS - have; left > 0; left -= 1000) insertMany(Math.min(1000, left), `fill-${left % 1000}`);
   progress('sqlite: readAll replay vs raw paged SELECT');
   const replayed = await replay(store);
   const page = db
@@ -227,10 +237,10 @@ async function postgresBench(): Promise<Row[]> {
       stream_id text NOT NULL, stream_revision bigint NOT NULL, type text NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL,
       recorded_at timestamptz NOT NULL, UNIQUE (stream_id, stream_revision))`);
     let n = 0;
-    const insertRows = async (count: number) => {
+    const insertRows = async (count: number, stream: string) => {
       const cols: unknown[][] = [[], [], [], [], [], []];
       for (let k = 0; k < count; k++, n++) {
-        const r = rawRow(n, `raw-${n}`, 0);
+        const r = rawRow(n, stream);
         for (let c = 0; c < 6; c++) cols[c].push(r[c]);
       }
       await pool.query(
@@ -247,7 +257,7 @@ async function postgresBench(): Promise<Row[]> {
     progress(`postgres: filling both logs to ${REPLAY_EVENTS} events for replay`);
     await fill(store, REPLAY_EVENTS);
     const have = Number((await pool.query('SELECT count(*) AS c FROM bench_raw.events')).rows[0].c);
-    for (let left = REPLAY_EVENTS - have; left > 0; left -= 1000) await insertRows(Math.min(1000, left));
+    for (let left = REPLAY_EVENTS - have; left > 0; left -= 1000) await insertRows(Math.min(1000, left), `fill-${left % 1000}`);
     await checkpoint?.();
     progress('postgres: readAll replay vs raw paged SELECT');
     const replayed = await replay(store);

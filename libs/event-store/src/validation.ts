@@ -52,7 +52,8 @@ export function prepareAppend(
     assertJson(metadata, `${where}: metadata`);
     const data = JSON.stringify(e.data);
     const meta = JSON.stringify(metadata);
-    const bytes = Buffer.byteLength(data) + Buffer.byteLength(meta);
+    // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only when the length alone cannot settle it.
+    const bytes = (data.length + meta.length) * 3 <= maxEventBytes ? 0 : Buffer.byteLength(data) + Buffer.byteLength(meta);
     if (bytes > maxEventBytes) {
       throw new InvalidAppendError(`${where} is ${bytes} bytes serialised; the limit is ${maxEventBytes} bytes`);
     }

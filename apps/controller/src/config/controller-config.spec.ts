@@ -1,0 +1,221 @@
+import { InvalidConfigError, type ConfigProblem, type Environment } from '#libs/config';
+import { loadControllerConfig } from './controller-config.js';
+
+const cwd = '/srv/contrail';
+
+function load(env: Environment) {
+  return loadControllerConfig(env, { cwd });
+}
+
+/** The problems `env` is rejected with; fails the test when it is accepted. */
+function problemsOf(env: Environment): readonly ConfigProblem[] {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof InvalidConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+function onlyProblem(env: Environment): ConfigProblem {
+  const problems = problemsOf(env);
+  expect(problems).toHaveLength(1);
+  return problems[0];
+}
+
+describe('loadControllerConfig', () => {
+  describe('accepts', () => {
+    it('an empty environment, with every default', () => {
+      expect(load({})).toEqual({
+        bindAddress: '127.0.0.1',
+        rest: { port: 8082, bodyLimitBytes: 1048576 },
+        grpc: { port: 50051 },
+        xmpp: { port: 5269 },
+        dataDir: '/srv/contrail/data',
+        store: { kind: 'sqlite', path: '/srv/contrail/data/events.db' },
+        logLevel: 'info',
+        shutdownTimeoutMs: 10000,
+      });
+    });
+
+    it('every variable set to a good value', () => {
+      const config = load({
+        BIND_ADDRESS: '0.0.0.0',
+        REST_PORT: '18082',
+        REST_BODY_LIMIT_BYTES: '2097152',
+        GRPC_PORT: '15051',
+        XMPP_PORT: '15269',
+        DATA_DIR: '/var/lib/contrail',
+        LOG_LEVEL: 'debug',
+        SHUTDOWN_TIMEOUT_MS: '2500',
+      });
+      expect(config).toEqual({
+        bindAddress: '0.0.0.0',
+        rest: { port: 18082, bodyLimitBytes: 2097152 },
+        grpc: { port: 15051 },
+        xmpp: { port: 15269 },
+        dataDir: '/var/lib/contrail',
+        store: { kind: 'sqlite', path: '/var/lib/contrail/events.db' },
+        logLevel: 'debug',
+        shutdownTimeoutMs: 2500,
+      });
+    });
+
+    it('port 0 (any free port) for every listener, more than once', () => {
+      const config = load({ REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0' });
+      expect([config.rest.port, config.grpc.port, config.xmpp.port]).toEqual([0, 0, 0]);
+    });
+
+    it('the highest port and blanks around a value', () => {
+      expect(load({ REST_PORT: ' 65535 ' }).rest.port).toBe(65535);
+    });
+
+    it('an empty or blank value as unset', () => {
+      const config = load({ REST_PORT: '', GRPC_PORT: '   ', STORE: '' });
+      expect(config.rest.port).toBe(8082);
+      expect(config.grpc.port).toBe(50051);
+      expect(config.store.kind).toBe('sqlite');
+    });
+
+    it.each(['::', '::1', '127.0.0.1', 'localhost', 'controller.contrail.svc.cluster.local'])('BIND_ADDRESS=%s', (address) => {
+      expect(load({ BIND_ADDRESS: address }).bindAddress).toBe(address);
+    });
+
+    it('a relative DATA_DIR, resolved against the working directory', () => {
+      expect(load({ DATA_DIR: 'state' }).store).toEqual({ kind: 'sqlite', path: '/srv/contrail/state/events.db' });
+    });
+
+    it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])('LOG_LEVEL=%s', (level) => {
+      expect(load({ LOG_LEVEL: level }).logLevel).toBe(level);
+    });
+
+    it.each(['postgres://contrail:pw@db:5432/contrail', 'postgresql://db/contrail?sslmode=require'])('STORE=postgres with DATABASE_URL=%s', (url) => {
+      expect(load({ STORE: 'postgres', DATABASE_URL: url }).store).toEqual({ kind: 'postgres', connectionString: url });
+    });
+
+    it.each(['kurrentdb://localhost:2113?tls=false', 'kurrentdb+discover://admin:changeit@cluster.dns:2113', 'esdb://node:2113'])(
+      'STORE=kurrentdb with KURRENTDB_CONNECTION_STRING=%s',
+      (connectionString) => {
+        expect(load({ STORE: 'kurrentdb', KURRENTDB_CONNECTION_STRING: connectionString }).store).toEqual({ kind: 'kurrentdb', connectionString });
+      },
+    );
+
+    it('the variables of a store not chosen, unchecked', () => {
+      expect(load({ STORE: 'sqlite', DATABASE_URL: 'nonsense', KURRENTDB_CONNECTION_STRING: 'nonsense' }).store.kind).toBe('sqlite');
+    });
+
+    it('SHUTDOWN_TIMEOUT_MS=0 (cut open requests at once)', () => {
+      expect(load({ SHUTDOWN_TIMEOUT_MS: '0' }).shutdownTimeoutMs).toBe(0);
+    });
+  });
+
+  describe('rejects', () => {
+    it.each(['REST_PORT', 'GRPC_PORT', 'XMPP_PORT'])('%s that is not an integer from 0 to 65535', (variable) => {
+      for (const bad of ['abc', '-1', '65536', '80.5', '1e3', '0x50', '8082tcp']) {
+        const problem = onlyProblem({ [variable]: bad });
+        expect(problem.variable).toBe(variable);
+        expect(problem.value).toBe(bad);
+        expect(problem.message).toBe(`${variable}=${JSON.stringify(bad)} is not allowed: expected an integer from 0 to 65535 (0 = any free port)`);
+      }
+    });
+
+    it('BIND_ADDRESS that is neither an IP address nor a host name', () => {
+      for (const bad of ['not an address', '256.1.1.1:80', 'http://0.0.0.0', '-host']) {
+        const problem = onlyProblem({ BIND_ADDRESS: bad });
+        expect(problem.variable).toBe('BIND_ADDRESS');
+        expect(problem.message).toContain(`BIND_ADDRESS=${JSON.stringify(bad)} is not allowed`);
+        expect(problem.message).toContain('0.0.0.0');
+      }
+    });
+
+    it('STORE that is not a known store', () => {
+      expect(onlyProblem({ STORE: 'mysql' })).toEqual({
+        variable: 'STORE',
+        value: 'mysql',
+        message: 'STORE="mysql" is not allowed: expected one of sqlite, postgres, kurrentdb',
+      });
+    });
+
+    it('STORE in another case (values are exact)', () => {
+      expect(onlyProblem({ STORE: 'SQLite' }).variable).toBe('STORE');
+    });
+
+    it('STORE=postgres without DATABASE_URL', () => {
+      expect(onlyProblem({ STORE: 'postgres' })).toEqual({
+        variable: 'DATABASE_URL',
+        message: 'DATABASE_URL is not set: it is required when STORE=postgres: a URL starting with postgres://, postgresql://',
+      });
+    });
+
+    it('a DATABASE_URL that is not a postgres URL, with its password masked', () => {
+      const problem = onlyProblem({ STORE: 'postgres', DATABASE_URL: 'mysql://root:hunter2@db/contrail' });
+      expect(problem.variable).toBe('DATABASE_URL');
+      expect(problem.value).toBe('mysql://root:***@db/contrail');
+      expect(problem.message).not.toContain('hunter2');
+      expect(problem.message).toContain('expected a URL starting with postgres://, postgresql://');
+    });
+
+    it('STORE=kurrentdb without KURRENTDB_CONNECTION_STRING', () => {
+      const problem = onlyProblem({ STORE: 'kurrentdb' });
+      expect(problem.variable).toBe('KURRENTDB_CONNECTION_STRING');
+      expect(problem.message).toContain('is required when STORE=kurrentdb');
+    });
+
+    it('a KURRENTDB_CONNECTION_STRING with an unknown scheme', () => {
+      const problem = onlyProblem({ STORE: 'kurrentdb', KURRENTDB_CONNECTION_STRING: 'tcp://admin:changeit@node:1113' });
+      expect(problem.value).toBe('tcp://admin:***@node:1113');
+      expect(problem.message).toContain('kurrentdb://');
+    });
+
+    it('LOG_LEVEL that pino does not know', () => {
+      expect(onlyProblem({ LOG_LEVEL: 'verbose' }).message).toBe(
+        'LOG_LEVEL="verbose" is not allowed: expected one of fatal, error, warn, info, debug, trace',
+      );
+    });
+
+    it.each(['-1', 'soon', '10s', '3600001'])('SHUTDOWN_TIMEOUT_MS=%s', (bad) => {
+      expect(onlyProblem({ SHUTDOWN_TIMEOUT_MS: bad }).message).toBe(
+        `SHUTDOWN_TIMEOUT_MS=${JSON.stringify(bad)} is not allowed: expected an integer from 0 to 3600000 (milliseconds)`,
+      );
+    });
+
+    it.each(['0', '1mb', '-5'])('REST_BODY_LIMIT_BYTES=%s', (bad) => {
+      expect(onlyProblem({ REST_BODY_LIMIT_BYTES: bad }).variable).toBe('REST_BODY_LIMIT_BYTES');
+    });
+
+    it('two listeners on the same port', () => {
+      expect(onlyProblem({ REST_PORT: '9000', GRPC_PORT: '9000' })).toEqual({
+        variable: 'GRPC_PORT',
+        value: '9000',
+        message: `GRPC_PORT="9000" is not allowed: expected a port other than REST_PORT's (9000): every listener needs its own port`,
+      });
+    });
+
+    it('a port that is the default of another listener', () => {
+      expect(onlyProblem({ XMPP_PORT: '8082' }).variable).toBe('XMPP_PORT');
+    });
+  });
+
+  it('reports every problem at once, in the order the variables are read', () => {
+    const problems = problemsOf({
+      REST_PORT: 'abc',
+      GRPC_PORT: '70000',
+      BIND_ADDRESS: '!',
+      STORE: 'postgres',
+      LOG_LEVEL: 'loud',
+      SHUTDOWN_TIMEOUT_MS: 'never',
+    });
+    expect(problems.map((p) => p.variable)).toEqual(['BIND_ADDRESS', 'REST_PORT', 'GRPC_PORT', 'DATABASE_URL', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS']);
+  });
+
+  it('builds an error message listing each problem on its own line', () => {
+    expect(() => load({ REST_PORT: 'abc', LOG_LEVEL: 'loud' })).toThrow(
+      [
+        'invalid configuration (2 problems):',
+        '  REST_PORT="abc" is not allowed: expected an integer from 0 to 65535 (0 = any free port)',
+        '  LOG_LEVEL="loud" is not allowed: expected one of fatal, error, warn, info, debug, trace',
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,11 @@
+export { EnvReader, type Environment, type IntegerRange, type ReadOptions } from './env-reader.js';
+export { InvalidConfigError, formatConfigProblems, maskCredentials, type ConfigProblem } from './config-problem.js';
+export { LOG_LEVELS, readBindAddress, readDataDir, readLogLevel, readShutdownTimeoutMs, type LogLevel } from './common-variables.js';
+export {
+  SQLITE_FILE_NAME,
+  STORE_KINDS,
+  describeStoreLocation,
+  readStoreConfig,
+  type StoreConfig,
+  type StoreKind,
+} from './store-config.js';

@@ -1,0 +1,67 @@
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
+import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { HealthService, ServingStatus } from '#libs/proto';
+import { GrpcServer } from './grpc-server.js';
+import { HealthStatusBoard, WHOLE_SERVER } from './health-status-board.js';
+import { healthService } from './health-service.js';
+
+export interface GrpcListenerOptions {
+  bindAddress: string;
+  /** 0 = any free port. */
+  port: number;
+  /** How long open calls may run on after shutdown begins before they are cancelled. */
+  shutdownTimeoutMs: number;
+}
+
+export const GRPC_LISTENER_OPTIONS = Symbol('GRPC_LISTENER_OPTIONS');
+
+/**
+ * The process's gRPC server, with grpc.health.v1.Health always on it. Feature modules add their services in
+ * onModuleInit; the bootstrap calls `listen` once the application is initialised, and shutdown happens in
+ * beforeApplicationShutdown — before the event store closes — unless the bootstrap started it earlier.
+ */
+@Injectable()
+export class GrpcServerHost implements BeforeApplicationShutdown {
+  readonly health = new HealthStatusBoard();
+  private readonly server = new GrpcServer();
+
+  constructor(@Inject(GRPC_LISTENER_OPTIONS) private readonly options: GrpcListenerOptions) {
+    this.server.addService(HealthService, healthService(this.health));
+  }
+
+  addService<Implementation extends UntypedServiceImplementation>(
+    service: ServiceDefinition<Implementation>,
+    implementation: Implementation,
+  ): void {
+    this.server.addService(service, implementation);
+  }
+
+  /** Binds, marks the server SERVING, and resolves with the bound port. */
+  async listen(): Promise<number> {
+    const port = await this.server.listen(this.options.bindAddress, this.options.port);
+    this.health.set(WHOLE_SERVER, ServingStatus.SERVING);
+    return port;
+  }
+
+  /** NOT_SERVING to every watcher, then a graceful stop with the configured deadline. Idempotent. */
+  shutdown(): Promise<'graceful' | 'forced'> {
+    this.health.shutdown();
+    return this.server.shutdown(this.options.shutdownTimeoutMs);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.shutdown();
+  }
+}
+
+@Module({})
+export class GrpcModule {
+  static forRoot(options: GrpcListenerOptions): DynamicModule {
+    return {
+      module: GrpcModule,
+      global: true,
+      providers: [{ provide: GRPC_LISTENER_OPTIONS, useValue: options }, GrpcServerHost],
+      exports: [GrpcServerHost],
+    };
+  }
+}
