@@ -319,11 +319,14 @@ function toRecorded(r: Row): RecordedEvent {
   };
 }
 
+/**
+ * Duck-typed on purpose: better-sqlite3's native part builds its SqliteError from the class it saw first, which
+ * in a process with several module registries (jest workers) is not this realm's Error.
+ */
 function isUniqueViolation(error: unknown, column: string): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
   return (
-    error instanceof Error &&
-    (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    error.message.includes(column)
+    typeof e === 'object' && e !== null && e.code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof e.message === 'string' && e.message.includes(column)
   );
 }
 
@@ -332,5 +335,6 @@ function translate(error: unknown): unknown {
     return error;
   }
   if (error instanceof StoreUnavailableError) return error;
-  return new StoreUnavailableError(`append failed: ${error instanceof Error ? error.message : String(error)}`, error);
+  const message = (error as { message?: unknown } | null)?.message;
+  return new StoreUnavailableError(`append failed: ${typeof message === 'string' ? message : String(error)}`, error);
 }
