@@ -6,7 +6,7 @@
  *   readAll  — replay of the whole log in pages of 1000        vs a plain paged SELECT with JSON.parse
  * Ours and raw alternate in short rounds and write to the same stream names. The 16-concurrent raw baseline
  * commits the rows of one event-loop turn together (16 per transaction), the best a plain writer could do.
- * SQLite runs with the store's own pragmas (WAL, synchronous=FULL); PostgreSQL on a throwaway durable server.
+ * SQLite runs with the store's own pragmas (WAL, synchronous=FULL, wal_autocheckpoint); PostgreSQL on a throwaway durable server.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -154,6 +154,7 @@ async function sqliteBench(dir: string): Promise<Row[]> {
   const db = new Database(join(dir, 'raw.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  db.pragma('wal_autocheckpoint = 10000');
   db.exec(RAW_SQLITE_TABLE);
   const insert = db.prepare(
     'INSERT INTO events (event_id, stream_id, stream_revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -233,6 +234,7 @@ async function postgresBench(): Promise<Row[]> {
     const store = await PostgresEventStore.open({ connectionString: url, schema: 'bench_store' });
     // Raw baseline: node-postgres multi-row INSERT … SELECT unnest into a table of the same shape.
     const pool = new pg.Pool({ connectionString: url, max: 16 });
+    pool.on('error', () => undefined); // idle clients cut off when the throwaway server stops
     await pool.query(`CREATE SCHEMA bench_raw; CREATE TABLE bench_raw.events (position bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE,
       stream_id text NOT NULL, stream_revision bigint NOT NULL, type text NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL,
       recorded_at timestamptz NOT NULL, UNIQUE (stream_id, stream_revision))`);

@@ -37,11 +37,14 @@ export function prepareAppend(
     if (typeof e.type !== 'string' || e.type.length === 0 || e.type.length > MAX_TYPE_LENGTH) {
       throw new InvalidAppendError(`${where} needs a type: a non-empty string of at most ${MAX_TYPE_LENGTH} characters`);
     }
-    const eventId = e.eventId ?? uuidv7();
-    if (typeof eventId !== 'string' || !isUuid(eventId)) {
-      throw new InvalidAppendError(`${where} has eventId ${JSON.stringify(eventId)}, which is not a uuid`);
+    let id: string;
+    if (e.eventId === undefined) {
+      id = uuidv7();
+    } else if (typeof e.eventId === 'string' && isUuid(e.eventId)) {
+      id = e.eventId.toLowerCase();
+    } else {
+      throw new InvalidAppendError(`${where} has eventId ${JSON.stringify(e.eventId)}, which is not a uuid`);
     }
-    const id = eventId.toLowerCase();
     if (seen.has(id)) throw new InvalidAppendError(`${where} repeats eventId ${id} within the same append`);
     seen.add(id);
     assertJson(e.data, `${where}: data`);
@@ -83,12 +86,50 @@ function checkExpectedRevision(expected: unknown): ExpectedRevision {
   );
 }
 
+/** How deep a JSON value may nest; deeper (or a cycle) is refused. */
+const MAX_DEPTH = 64;
+
 /**
  * Rejects what JSON.stringify would silently change or refuse: undefined array slots, functions, symbols, bigints,
- * NaN and ±Infinity, cycles, and objects that are not plain (class instances, Maps, Dates …).
- * `undefined` object properties are allowed: they mean "absent", exactly as JSON drops them.
+ * NaN and ±Infinity, cycles, nesting deeper than MAX_DEPTH, and objects that are not plain (class instances, Maps,
+ * Dates …). `undefined` object properties are allowed: they mean "absent", exactly as JSON drops them.
+ * A fast check runs first; only a value that fails it is walked again to name the offending path.
  */
 export function assertJson(value: unknown, where: string): void {
+  if (!isPlainJson(value, 0)) explainNotJson(value, where);
+}
+
+function isPlainJson(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (v === null) return true;
+      if (depth >= MAX_DEPTH) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const x = v[i];
+          if (x === undefined || !isPlainJson(x, depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in v) {
+        const x = (v as Record<string, unknown>)[key];
+        if (x !== undefined && !isPlainJson(x, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function explainNotJson(value: unknown, where: string): never {
   const stack = new Set<object>();
   const visit = (v: unknown, path: string): void => {
     switch (typeof v) {
@@ -101,6 +142,7 @@ export function assertJson(value: unknown, where: string): void {
       case 'object': {
         if (v === null) return;
         if (stack.has(v)) throw new InvalidAppendError(`${where}${path} refers back to itself (a cycle)`);
+        if (stack.size >= MAX_DEPTH) throw new InvalidAppendError(`${where}${path} nests deeper than ${MAX_DEPTH} levels`);
         stack.add(v);
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) {
@@ -125,4 +167,5 @@ export function assertJson(value: unknown, where: string): void {
     }
   };
   visit(value, '');
+  throw new InvalidAppendError(`${where} is not plain JSON`);
 }

@@ -184,6 +184,8 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
     describe('bad input is rejected with a clear error and writes nothing', () => {
       const cycle: Record<string, unknown> = {};
       cycle.self = cycle;
+      let deep: unknown = 'bottom';
+      for (let i = 0; i < 80; i++) deep = [deep];
       const cases: Array<[string, () => Promise<unknown>, RegExp]> = [
         ['an empty stream name', () => store.append('', [ev('A')]), /stream name must be a non-empty string/],
         ['a stream name that is not a string', () => store.append(42 as unknown as string, [ev('A')]), /stream name/],
@@ -192,6 +194,7 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
         ['a bigint in data', () => store.append('s', [{ type: 'A', data: { n: 1n } as never }]), /data\.n is a bigint/],
         ['a function in data', () => store.append('s', [{ type: 'A', data: { f: () => 1 } as never }]), /data\.f is a function/],
         ['a cycle in data', () => store.append('s', [{ type: 'A', data: cycle as never }]), /cycle/],
+        ['data nested too deeply', () => store.append('s', [{ type: 'A', data: deep as never }]), /nests deeper than 64 levels/],
         ['NaN in data', () => store.append('s', [{ type: 'A', data: { x: [1, NaN] } }]), /data\.x\[1\] is NaN/],
         ['a Map in data', () => store.append('s', [{ type: 'A', data: new Map() as never }]), /is a Map, not a plain JSON object/],
         ['metadata that is an array', () => store.append('s', [{ type: 'A', data: {}, metadata: [] as never }]), /metadata must be a JSON object/],

@@ -4,6 +4,10 @@
  * already in the log), checks the expected revision, and inserts its events at the positions after the head. The
  * head row's lock is taken first and held to the end of the transaction: positions become visible in order.
  *
+ * Retry detection looks up every event id only when `careful`; the fast pass looks up the first id of each append
+ * and leaves the rest to the unique index. Either way a unique violation aborts the call, and the caller runs the
+ * batch again carefully.
+ *
  * Expected revision is encoded as: -1 any, -2 no_stream, -3 stream_exists, n >= 0 exact.
  * Outcomes per request: 'ok', 'retry' (same ids, same stream, consecutive: the first outcome), 'duplicate'
  * (ids reused otherwise), 'conflict' (with the actual revision, NULL when the stream does not exist).
@@ -13,7 +17,7 @@ export function appendFunctionSql(schema: string, channel: string): string {
   return `
 CREATE OR REPLACE FUNCTION ${q}.append_batch(
   req_stream text[], req_expected bigint[], req_count int[],
-  ev_id uuid[], ev_type text[], ev_data jsonb[], ev_meta jsonb[]
+  ev_id uuid[], ev_type text[], ev_data jsonb[], ev_meta jsonb[], careful boolean
 ) RETURNS TABLE (outcome text, first_position bigint, last_position bigint, last_revision bigint, actual bigint)
 LANGUAGE plpgsql
 -- Every lookup here has an index. A plan cached while the table was still small would be a sequential scan and
@@ -42,9 +46,12 @@ BEGIN
     SELECT count(*), min(e.position), max(e.position), max(e.stream_revision),
            bool_and(e.stream_id = req_stream[i]) AND count(DISTINCT e.stream_revision - array_position(ids, e.event_id)) = 1
       INTO found_count, found_first_pos, found_last_pos, found_last_rev, consistent
-      FROM ${q}.events e WHERE e.event_id = ANY (ids);
+      FROM ${q}.events e WHERE e.event_id = ANY (CASE WHEN careful THEN ids ELSE ids[1:1] END);
     IF found_count > 0 THEN
-      IF found_count = n AND consistent THEN
+      IF NOT careful THEN
+        -- Only the first id was looked up: let the careful pass tell a retry from a reuse.
+        RAISE unique_violation USING MESSAGE = 'event id already in the log';
+      ELSIF found_count = n AND consistent THEN
         RETURN QUERY SELECT 'retry'::text, found_first_pos, found_last_pos, found_last_rev, NULL::bigint;
       ELSE
         RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint;

@@ -195,9 +195,9 @@ export class PostgresEventStore implements EventStore {
       }
     }
     let rows: Array<{ outcome: string; first_position: number; last_position: number; last_revision: number; actual: number | null }>;
-    try {
-      const result = await this.pool.query(
-        `SELECT * FROM "${this.schema}".append_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
+    const call = (careful: boolean) =>
+      this.pool.query(
+        `SELECT * FROM "${this.schema}".append_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8)`,
         [
           batch.map((r) => r.streamId),
           batch.map((r) => encodeExpected(r.expected)),
@@ -206,9 +206,17 @@ export class PostgresEventStore implements EventStore {
           ev.type,
           ev.data,
           ev.meta,
+          careful,
         ],
       );
-      rows = result.rows;
+    try {
+      try {
+        rows = (await call(false)).rows;
+      } catch (error) {
+        // A reused event id (a retry, or a mistake) aborted the fast pass; the careful pass sorts it out.
+        if ((error as { code?: string }).code !== '23505') throw error;
+        rows = (await call(true)).rows;
+      }
     } catch (error) {
       const failure = new StoreUnavailableError(`append failed, nothing was acknowledged: ${messageOf(error)}`, error);
       for (const r of batch) r.reject(failure);
