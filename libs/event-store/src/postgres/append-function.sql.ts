@@ -1,8 +1,8 @@
 /**
  * The server-side half of an append: one call takes a whole group-commit batch, so an append costs one round trip
  * and one commit, as a plain multi-row INSERT does. Per append (request) it detects a retry (its event ids are
- * already in the log), checks the expected revision, and inserts its events at the positions after the head. The
- * head row's lock is taken first and held to the end of the transaction: positions become visible in order.
+ * already in the log), checks the expected revision, and inserts its events at the positions after the last one.
+ * A transaction-scoped advisory lock is taken first and held to the commit: positions become visible in order.
  *
  * Retry detection looks up every event id only when `careful`; the fast pass looks up the first id of each append
  * and leaves the rest to the unique index. Either way a unique violation aborts the call, and the caller runs the
@@ -38,7 +38,9 @@ DECLARE
   consistent boolean;
   ids uuid[];
 BEGIN
-  SELECT h.position INTO top FROM ${q}.head h WHERE h.id = 1 FOR UPDATE;
+  PERFORM pg_advisory_xact_lock(hashtext('event-store-append-${schema}'));
+  -- A new statement, so a new snapshot: it sees everything the previous holder of the lock committed.
+  SELECT coalesce(max(e.position), 0) INTO top FROM ${q}.events e;
   start_top := top;
   FOR i IN 1 .. coalesce(array_length(req_stream, 1), 0) LOOP
     n := req_count[i];
@@ -74,7 +76,6 @@ BEGIN
     off := off + n;
   END LOOP;
   IF top > start_top THEN
-    UPDATE ${q}.head SET position = top WHERE id = 1;
     PERFORM pg_notify('${channel}', top::text);
   END IF;
 END

@@ -52,10 +52,11 @@ const types = {
 };
 
 /**
- * The central-cluster store. Global order never skips an event: every append transaction first takes the row
- * lock on the one-row `head` table and assigns positions from it, so transactions commit in position order and a
- * reader that sees position p sees every position below it. Positions have no gaps (a rolled-back transaction
- * never moved the head). Appends queued while a transaction is in flight share the next one (group commit).
+ * The central-cluster store. Global order never skips an event: every append transaction first takes one
+ * transaction-scoped advisory lock and assigns positions after the last visible one, so transactions commit in
+ * position order and a reader that sees position p sees every position below it, whichever process wrote them.
+ * Positions have no gaps (a rolled-back transaction leaves none behind). Appends queued while a transaction is in
+ * flight share the next one (group commit), which is one call of the server-side `append_batch` function.
  */
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres';
@@ -65,7 +66,7 @@ export class PostgresEventStore implements EventStore {
   private closed = false;
   private listener: pg.Client | undefined;
   private listenerRetry: NodeJS.Timeout | undefined;
-  private readonly t: { events: string; head: string; channel: string };
+  private readonly t: { events: string; channel: string };
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -73,7 +74,7 @@ export class PostgresEventStore implements EventStore {
     private readonly schema: string,
   ) {
     const q = `"${schema}"`;
-    this.t = { events: `${q}.events`, head: `${q}.head`, channel: `es_appended_${schema}` };
+    this.t = { events: `${q}.events`, channel: `es_appended_${schema}` };
   }
 
   static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
@@ -119,12 +120,6 @@ export class PostgresEventStore implements EventStore {
           recorded_at     timestamptz NOT NULL,
           UNIQUE (stream_id, stream_revision)
         )`);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${this.t.head} (
-          id       int    PRIMARY KEY CHECK (id = 1),
-          position bigint NOT NULL
-        )`);
-      await client.query(`INSERT INTO ${this.t.head} (id, position) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`);
       await client.query(appendFunctionSql(this.schema, this.t.channel));
       await client.query('COMMIT');
     } catch (error) {
@@ -283,7 +278,7 @@ export class PostgresEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    const result = await this.query(`SELECT position FROM ${this.t.head} WHERE id = 1`, []);
+    const result = await this.query(`SELECT coalesce(max(position), 0) AS position FROM ${this.t.events}`, []);
     return result.rows[0].position;
   }
 
