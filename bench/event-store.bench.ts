@@ -117,21 +117,28 @@ async function appendRows(
   return { single, concurrent, batch };
 }
 
-async function replay(store: EventStore): Promise<Measurement> {
-  const head = await store.headPosition();
+/** Replays a log page by page: `readPage(after)` returns how many rows it read and the last position. */
+async function pagedReplay(limit: number, readPage: (after: number) => Promise<{ count: number; last: number }>): Promise<Measurement> {
   const latencies: number[] = [];
   const start = nowMs();
   let after = 0;
   let count = 0;
-  while (after < head) {
+  while (count < limit) {
     const t = nowMs();
-    const page = await store.readAll({ after, limit: 1000 });
+    const page = await readPage(after);
     latencies.push(nowMs() - t);
-    if (page.length === 0) break;
-    count += page.length;
-    after = page[page.length - 1].globalPosition;
+    if (page.count === 0) break;
+    count += page.count;
+    after = page.last;
   }
   return summarise(count, (nowMs() - start) / 1000, latencies);
+}
+
+async function replay(store: EventStore): Promise<Measurement> {
+  return pagedReplay(await store.headPosition(), async (after) => {
+    const page = await store.readAll({ after, limit: 1000 });
+    return { count: page.length, last: page[page.length - 1]?.globalPosition ?? after };
+  });
 }
 
 /** Tops the log up with batches until it holds `target` events, for the replay scenario. */
@@ -194,23 +201,14 @@ async function sqliteBench(dir: string): Promise<Row[]> {
   const page = db
     .prepare('SELECT position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 1000')
     .raw();
-  const latencies: number[] = [];
-  const start = nowMs();
-  let after = 0;
-  let count = 0;
-  while (count < REPLAY_EVENTS) {
-    const t = nowMs();
+  const rawReplay = await pagedReplay(REPLAY_EVENTS, async (after) => {
     const rows = page.all(after) as unknown[][];
     for (const r of rows) {
       JSON.parse(r[5] as string);
       JSON.parse(r[6] as string);
     }
-    latencies.push(nowMs() - t);
-    if (rows.length === 0) break;
-    count += rows.length;
-    after = rows[rows.length - 1][0] as number;
-  }
-  const rawReplay = summarise(count, (nowMs() - start) / 1000, latencies);
+    return { count: rows.length, last: (rows[rows.length - 1]?.[0] as number) ?? after };
+  });
   await store.close();
   db.close();
 
@@ -263,22 +261,13 @@ async function postgresBench(): Promise<Row[]> {
     await checkpoint?.();
     progress('postgres: readAll replay vs raw paged SELECT');
     const replayed = await replay(store);
-    const latencies: number[] = [];
-    const start = nowMs();
-    let after = 0;
-    let count = 0;
-    while (count < REPLAY_EVENTS) {
-      const t = nowMs();
+    const rawReplay = await pagedReplay(REPLAY_EVENTS, async (after) => {
       const { rows } = await pool.query(
         'SELECT position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at FROM bench_raw.events WHERE position > $1 ORDER BY position LIMIT 1000',
         [after],
       );
-      latencies.push(nowMs() - t);
-      if (rows.length === 0) break;
-      count += rows.length;
-      after = Number(rows[rows.length - 1].position);
-    }
-    const rawReplay = summarise(count, (nowMs() - start) / 1000, latencies);
+      return { count: rows.length, last: rows.length > 0 ? Number(rows[rows.length - 1].position) : after };
+    });
     await store.close();
     await pool.end();
     return [

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import {
   DuplicateEventIdError,
-    StoreClosedError,
+  StoreClosedError,
   StoreUnavailableError,
 } from '../errors.js';
 import type {
@@ -18,8 +18,9 @@ import type {
 } from '../event-store.port.js';
 import { revisionMismatch } from '../expected-revision.js';
 import { appendFunctionSql } from './append-function.sql.js';
+import type { PendingAppend } from '../pending-append.js';
 import { AppendSignal, PollingSubscription } from '../polling-subscription.js';
-import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend, type PreparedEvent } from '../validation.js';
+import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend } from '../validation.js';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -34,13 +35,6 @@ export interface PostgresEventStoreOptions {
   connectTimeoutMs?: number;
 }
 
-interface PendingAppend {
-  streamId: string;
-  events: PreparedEvent[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
 
 /** How many queued appends one transaction takes at most. */
 const MAX_REQUESTS_PER_COMMIT = 512;

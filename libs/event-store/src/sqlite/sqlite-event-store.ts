@@ -20,9 +20,10 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port.js';
+import type { PendingAppend } from '../pending-append.js';
 import { AppendSignal, PollingSubscription } from '../polling-subscription.js';
 import { checkExpectedRevision, revisionMismatch } from '../expected-revision.js';
-import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend, type PreparedEvent } from '../validation.js';
+import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend } from '../validation.js';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder is created. ':memory:' for a throwaway store. */
@@ -33,13 +34,6 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
 }
 
-interface PendingAppend {
-  streamId: string;
-  events: PreparedEvent[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
 
 const SCHEMA_VERSION = 1;
 const MAX_CACHED_STREAMS = 100_000;
