@@ -47,6 +47,13 @@ export interface AppendOptions {
   expectedRevision?: ExpectedRevision;
 }
 
+/** One stream's part of an atomic multi-stream append. */
+export interface StreamWrite {
+  streamId: string;
+  events: NewEvent[];
+  expectedRevision?: ExpectedRevision;
+}
+
 export interface AppendResult {
   /** Revision of the last event written (or found, on an idempotent retry). */
   nextExpectedRevision: number;
@@ -94,6 +101,13 @@ export interface EventStore {
   /** A short name for logs and metrics: 'sqlite', 'postgres', 'kurrentdb'. */
   readonly kind: string;
   append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to several distinct streams at once, all or nothing: when one stream's expected revision fails (or an
+   * event id was used elsewhere), nothing is written and that stream's error is thrown. Results come in the order
+   * of `writes`. A retry with the same event ids returns the first outcome. This is what keeps a resource, its
+   * name reservation and its allocations consistent (DESIGN §3).
+   */
+  appendMany(writes: StreamWrite[]): Promise<AppendResult[]>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): Subscription;

@@ -1,5 +1,6 @@
 import { InvalidAppendError } from './errors.js';
-import type { AppendOptions, ExpectedRevision, NewEvent } from './event-store.port.js';
+import type { AppendOptions, ExpectedRevision, NewEvent, StreamWrite } from './event-store.port.js';
+import type { PendingWrite } from './pending-append.js';
 import { isUuid, uuidv7 } from './uuid-v7.js';
 
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -63,6 +64,31 @@ export function prepareAppend(
     return { eventId: id, type: e.type, data, metadata: meta };
   });
   return { events: prepared, expected };
+}
+
+/** Checks an atomic multi-stream append: every write as for append, distinct streams, distinct event ids. */
+export function prepareAppendMany(writes: unknown, maxEventBytes: number): PendingWrite[] {
+  if (!Array.isArray(writes) || writes.length === 0) {
+    throw new InvalidAppendError('appendMany needs a non-empty array of stream writes');
+  }
+  const streams = new Set<string>();
+  const ids = new Set<string>();
+  let total = 0;
+  return writes.map((w: StreamWrite, i) => {
+    if (w === null || typeof w !== 'object') throw new InvalidAppendError(`write ${i} of appendMany is not an object`);
+    const prepared = prepareAppend(w.streamId, w.events, { expectedRevision: w.expectedRevision }, maxEventBytes);
+    if (streams.has(w.streamId)) throw new InvalidAppendError(`appendMany writes to stream '${w.streamId}' twice`);
+    streams.add(w.streamId);
+    total += prepared.events.length;
+    if (total > MAX_EVENTS_PER_APPEND) {
+      throw new InvalidAppendError(`appendMany has more than ${MAX_EVENTS_PER_APPEND} events; at most that many are allowed`);
+    }
+    for (const e of prepared.events) {
+      if (ids.has(e.eventId)) throw new InvalidAppendError(`appendMany repeats eventId ${e.eventId}`);
+      ids.add(e.eventId);
+    }
+    return { streamId: w.streamId, events: prepared.events, expected: prepared.expected };
+  });
 }
 
 export function checkStreamId(streamId: unknown): asserts streamId is string {

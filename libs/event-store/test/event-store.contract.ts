@@ -221,6 +221,91 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
       });
     });
 
+    describe('appendMany: several streams, all or nothing', () => {
+      it('writes every stream and answers in the order of the writes', async () => {
+        await store.append('vn-1', [ev('Created')]);
+        const results = await store.appendMany([
+          { streamId: 'fqname-vn-blue', events: [ev('NameReserved')], expectedRevision: 'no_stream' },
+          { streamId: 'vn-1', events: [ev('Renamed'), ev('Tagged')], expectedRevision: 0 },
+          { streamId: 'pool-vn-id', events: [ev('IdAllocated', { id: 1 })] },
+        ]);
+        expect(results.map((r) => r.nextExpectedRevision)).toEqual([0, 2, 0]);
+        const all = await store.readAll({ limit: 10 });
+        expect(all.map((e) => `${e.streamId}:${e.type}`)).toEqual([
+          'vn-1:Created',
+          'fqname-vn-blue:NameReserved',
+          'vn-1:Renamed',
+          'vn-1:Tagged',
+          'pool-vn-id:IdAllocated',
+        ]);
+        expect(results[1].firstPosition).toBe(all[2].globalPosition);
+        expect(results[1].position).toBe(all[3].globalPosition);
+      });
+
+      it('writes nothing when one stream fails its expected revision, and names that stream', async () => {
+        await store.append('fqname-vn-blue', [ev('NameReserved')]);
+        const head = await store.headPosition();
+        const attempt = store.appendMany([
+          { streamId: 'vn-2', events: [ev('Created')], expectedRevision: 'no_stream' },
+          { streamId: 'fqname-vn-blue', events: [ev('NameReserved')], expectedRevision: 'no_stream' },
+        ]);
+        await expect(attempt).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        await expect(
+          store.appendMany([
+            { streamId: 'vn-2', events: [ev('Created')], expectedRevision: 'no_stream' },
+            { streamId: 'fqname-vn-blue', events: [ev('NameReserved')], expectedRevision: 'no_stream' },
+          ]),
+        ).rejects.toThrow(/'fqname-vn-blue'/);
+        expect(await store.headPosition()).toBe(head);
+        expect(await store.readStream('vn-2')).toEqual([]);
+      });
+
+      it('of 20 concurrent creates reserving the same name exactly one is written whole', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) =>
+            store.appendMany([
+              { streamId: `vn-${i}`, events: [ev('Created', { i })], expectedRevision: 'no_stream' },
+              { streamId: 'fqname-vn-same', events: [ev('NameReserved', { i })], expectedRevision: 'no_stream' },
+            ]),
+          ),
+        );
+        const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+        expect(winners).toHaveLength(1);
+        const all = await store.readAll({ limit: 100 });
+        expect(all.map((e) => e.streamId).sort()).toEqual([`vn-${winners[0]}`, 'fqname-vn-same'].sort());
+      });
+
+      it('a retried appendMany returns the first outcome and writes nothing twice', async () => {
+        const writes = [
+          { streamId: 'a', events: [{ eventId: uuidv7(), type: 'A', data: {} }], expectedRevision: 'no_stream' as const },
+          { streamId: 'b', events: [{ eventId: uuidv7(), type: 'B', data: {} }, { eventId: uuidv7(), type: 'B2', data: {} }] },
+        ];
+        const first = await store.appendMany(writes);
+        const again = await store.appendMany(writes);
+        expect(again).toEqual(first);
+        expect(await store.readAll({ limit: 10 })).toHaveLength(3);
+      });
+
+      it('rejects bad input before writing: no writes, the same stream twice, a repeated event id', async () => {
+        const id = uuidv7();
+        await expect(store.appendMany([])).rejects.toThrow(/non-empty array of stream writes/);
+        await expect(
+          store.appendMany([
+            { streamId: 's', events: [ev('A')] },
+            { streamId: 's', events: [ev('B')] },
+          ]),
+        ).rejects.toThrow(/writes to stream 's' twice/);
+        await expect(
+          store.appendMany([
+            { streamId: 's', events: [{ eventId: id, type: 'A', data: {} }] },
+            { streamId: 't', events: [{ eventId: id, type: 'A', data: {} }] },
+          ]),
+        ).rejects.toThrow(/repeats eventId/);
+        await expect(store.appendMany([{ streamId: '', events: [ev('A')] }])).rejects.toBeInstanceOf(InvalidAppendError);
+        expect(await store.headPosition()).toBe(0);
+      });
+    });
+
     describe('subscribeToAll', () => {
       it('catches up then goes live with no gap and no duplicate while 8 writers append concurrently', async () => {
         for (let i = 0; i < 20; i++) await store.append(`pre-${i % 3}`, [ev('Pre', { i })]);

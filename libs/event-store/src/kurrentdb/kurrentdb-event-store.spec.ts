@@ -53,6 +53,12 @@ describe('KurrentDbEventStore without a reachable server', () => {
     for (const op of [
       () => store.append('s', [{ type: 'A', data: {} }]),
       () => store.append('s', [{ type: 'A', data: {} }], { expectedRevision: 3 }),
+      () => store.appendMany([{ streamId: 's', events: [{ type: 'A', data: {} }] }]),
+      () =>
+        store.appendMany([
+          { streamId: 's', events: [{ type: 'A', data: {} }], expectedRevision: 'no_stream' },
+          { streamId: 't', events: [{ type: 'B', data: {} }] },
+        ]),
       () => store.readStream('s'),
       () => store.readAll(),
       () => store.readAll({ after: 4096, limit: 10 }),
@@ -76,6 +82,31 @@ describe('KurrentDbEventStore without a reachable server', () => {
     await expect(store.append('$system', [{ type: 'A', data: {} }])).rejects.toThrow(/reserves for system streams/);
     await expect(store.append('s', [{ type: '$A', data: {} }])).rejects.toThrow(/reserved by KurrentDB/);
     await expect(store.readStream('')).rejects.toBeInstanceOf(InvalidAppendError);
+    await expect(store.appendMany([])).rejects.toThrow(/non-empty array of stream writes/);
+    await expect(
+      store.appendMany([
+        { streamId: 's', events: [{ type: 'A', data: {} }] },
+        { streamId: '$t', events: [{ type: 'B', data: {} }] },
+      ]),
+    ).rejects.toThrow(/reserves for system streams/);
+    await expect(
+      store.appendMany([
+        { streamId: 'Vn-1', events: [{ type: 'A', data: {} }] },
+        { streamId: 'vn-1', events: [{ type: 'B', data: {} }] },
+      ]),
+    ).rejects.toThrow(/ignoring case/);
+  });
+
+  it('appendMany of one stream takes the plain append path; of several, the multi-stream one', async () => {
+    const one = await failure(store.appendMany([{ streamId: 's', events: [{ type: 'A', data: {} }] }]));
+    expect((one as Error).message).toMatch(/^append to 's' failed, nothing was acknowledged/);
+    const several = await failure(
+      store.appendMany([
+        { streamId: 's', events: [{ type: 'A', data: {} }] },
+        { streamId: 't', events: [{ type: 'B', data: {} }] },
+      ]),
+    );
+    expect((several as Error).message).toMatch(/^append to 's', 't' failed, nothing was acknowledged/);
   });
 
   it('a closed store refuses everything with StoreClosedError', async () => {
@@ -85,6 +116,7 @@ describe('KurrentDbEventStore without a reachable server', () => {
     await closing.close();
     await expect(pending).resolves.toEqual({ done: true, value: undefined });
     await expect(closing.append('s', [{ type: 'A', data: {} }])).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(closing.appendMany([{ streamId: 's', events: [{ type: 'A', data: {} }] }])).rejects.toBeInstanceOf(StoreClosedError);
     await expect(closing.readStream('s')).rejects.toBeInstanceOf(StoreClosedError);
     await expect(closing.readAll()).rejects.toBeInstanceOf(StoreClosedError);
     await expect(closing.headPosition()).rejects.toBeInstanceOf(StoreClosedError);

@@ -1,11 +1,14 @@
 import {
   BACKWARDS,
   END,
+  FORWARDS,
   KurrentDBClient,
   StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
   type AppendResult as KurrentAppendResult,
+  type Direction,
+  type MultiAppendResult,
   type Position,
   type ReadPosition,
   type RecordedEvent as KurrentRecordedEvent,
@@ -20,23 +23,29 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamWrite,
   SubscribeOptions,
   Subscription,
 } from '../event-store.port.js';
-import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend, type PreparedEvent } from '../validation.js';
+import type { PendingWrite } from '../pending-append.js';
+import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend, prepareAppendMany, type PreparedEvent } from '../validation.js';
 import {
   PositionFloor,
   StreamNamespace,
+  checkDistinctIgnoringCase,
   checkNotReserved,
   decodeRecorded,
   globalPositionOf,
   messageOf,
   readPositionAfter,
   requirePosition,
+  revisionsOf,
   toJsonEvent,
+  toPropertyEvent,
   toStreamState,
   translateAppendError,
   translateError,
+  translateMultiAppendError,
 } from './kurrentdb-mapping.js';
 import { KurrentDbSubscription, subscriptionStreamOptions } from './kurrentdb-subscription.js';
 
@@ -60,6 +69,12 @@ export interface KurrentDbEventStoreOptions {
 
 /** Events per backward page while looking for the head. */
 const HEAD_PAGE = 16;
+/** Events per backward page, and the most read in all, while looking for a retried multi-stream append's write. */
+const RETRY_SCAN_PAGE = 64;
+const RETRY_SCAN_LIMIT = 10_000;
+
+/** What a stream holds where an append's events would have gone: see matchAt. */
+type Match = { kind: 'same'; result: AppendResult } | { kind: 'clash' } | { kind: 'absent' };
 
 /**
  * The scale-out store (DESIGN §3), over KurrentDB's gRPC client.
@@ -69,6 +84,9 @@ const HEAD_PAGE = 16;
  * - Revisions, optimistic concurrency and idempotent retries are the server's: each append is one atomic write
  *   with our event ids as KurrentDB event ids, and the server answers a retried write with the outcome of the
  *   first. The adapter checks what it cannot take on trust (see `confirm` and `findRetry`).
+ * - appendMany of several streams is KurrentDB's multi-stream append (the v2 API, KurrentDB 25.1 and later), one
+ *   transaction. Its events carry their metadata as one string property (see METADATA_PROPERTY in the mapping);
+ *   reads unwrap it. appendMany of one stream is a plain append, so older servers serve it too.
  * - readAll, headPosition and subscriptions see $all without KurrentDB's system records ($-streams, $-types) and,
  *   with `streamPrefix`, only this store's streams. Appends of $-streams or $-types are refused for that reason.
  */
@@ -115,13 +133,41 @@ export class KurrentDbEventStore implements EventStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    const key = prepared.events[0].eventId;
+    return this.track(prepared.events[0].eventId, () => this.write(streamId, prepared.events, prepared.expected));
+  }
+
+  /**
+   * Several streams: one multiStreamAppend, all or nothing. One stream: the plain append path, which every server
+   * supports, with its answer in an array.
+   */
+  appendMany(writes: StreamWrite[]): Promise<AppendResult[]> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    let pending: PendingWrite[];
+    try {
+      pending = prepareAppendMany(writes, this.maxEventBytes);
+      for (const w of pending) checkNotReserved(w.streamId, w.events);
+      checkDistinctIgnoringCase(pending);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const key = pending[0].events[0].eventId;
+    if (pending.length === 1) {
+      const [only] = pending;
+      return this.track(key, async () => [await this.write(only.streamId, only.events, only.expected)]);
+    }
+    return this.track(key, () => this.writeMany(pending));
+  }
+
+  /**
+   * Runs an append, keyed by its first event id, so that close() waits for it and a retry issued while the attempt
+   * it repeats is still in flight goes after it, and so meets a write the server has finished and answers
+   * idempotently (rather than one it has not indexed yet).
+   */
+  private track<T>(key: string, attempt: () => Promise<T>): Promise<T> {
     const earlier = this.inFlight.get(key);
-    // A retry issued while the attempt it repeats is still in flight goes after it, and so meets a write the
-    // server has finished and answers idempotently (rather than one it has not indexed yet).
     const run = (async () => {
       if (earlier) await earlier.catch(() => undefined);
-      return this.write(streamId, prepared.events, prepared.expected);
+      return attempt();
     })();
     this.inFlight.set(key, run);
     this.appending.add(run);
@@ -153,7 +199,7 @@ export class KurrentDbEventStore implements EventStore {
       const current = result.nextExpectedRevision;
       throw new WrongExpectedRevisionError(streamId, expected, current < 0n ? 'no_stream' : Number(current));
     }
-    return this.confirm(streamId, events, result);
+    return this.confirm(streamId, events, result.nextExpectedRevision, globalPositionOf(result.position));
   }
 
   /**
@@ -161,18 +207,23 @@ export class KurrentDbEventStore implements EventStore {
    * the log position of its last event; on an idempotent retry, with those of the original write. The first
    * event's position is not in the answer, so for several events it is read back from the stream (revision
    * `next - (n - 1)`); so is the last one's when the server gave none (older servers answer an idempotent retry
-   * without a position). Each event read back must carry the id we wrote, or the answer is not trusted.
+   * without a position, and a multi-stream append answers one position for the whole transaction, which is passed
+   * as none). Each event read back must carry the id we wrote, or the answer is not trusted.
    */
-  private async confirm(streamId: string, events: PreparedEvent[], result: KurrentAppendResult): Promise<AppendResult> {
+  private async confirm(
+    streamId: string,
+    events: PreparedEvent[],
+    nextExpectedRevision: bigint,
+    reported: number | undefined,
+  ): Promise<AppendResult> {
     const n = events.length;
-    const last = Number(result.nextExpectedRevision);
+    const last = Number(nextExpectedRevision);
     const first = last - (n - 1);
     if (!Number.isSafeInteger(first) || first < 0) {
       throw new StoreUnavailableError(
-        `KurrentDB acknowledged ${n} events to '${streamId}' at revision ${result.nextExpectedRevision}, which cannot hold them`,
+        `KurrentDB acknowledged ${n} events to '${streamId}' at revision ${nextExpectedRevision}, which cannot hold them`,
       );
     }
-    const reported = globalPositionOf(result.position);
     const [firstRead, lastRead] = await Promise.all([
       n > 1 ? this.positionAt(streamId, first, events[0].eventId) : undefined,
       reported === undefined ? this.positionAt(streamId, last, events[n - 1].eventId) : undefined,
@@ -211,38 +262,179 @@ export class KurrentDbEventStore implements EventStore {
    * stands.
    */
   private async findRetry(streamId: string, events: PreparedEvent[], expected: ExpectedRevision): Promise<AppendResult | undefined> {
-    if (expected === 'any' || expected === 'stream_exists') return undefined;
-    const from = expected === 'no_stream' ? 0 : expected + 1;
+    const from = placeOf(expected);
+    if (from === undefined) return undefined;
+    const match = await this.matchAt(streamId, events, from);
+    if (match?.kind === 'clash') {
+      throw new DuplicateEventIdError(
+        `some event ids of this append to '${streamId}' are already in the stream, but not as this same append`,
+      );
+    }
+    return match?.kind === 'same' ? match.result : undefined;
+  }
+
+  /**
+   * What a stream holds from revision `from`, where `events` would have gone: 'same' (these very events, in this
+   * order: this append was written before), 'clash' (some of their ids, but not as this same append) or 'absent'.
+   * Undefined when the read fails.
+   */
+  private async matchAt(streamId: string, events: PreparedEvent[], from: number): Promise<Match | undefined> {
     let found: KurrentRecordedEvent[];
     try {
       found = await this.readRaw(streamId, from, events.length);
     } catch {
       return undefined;
     }
-    const same = found.length === events.length && found.every((f, i) => f.id.toLowerCase() === events[i].eventId);
-    if (same) {
+    if (found.length === events.length && found.every((f, i) => f.id.toLowerCase() === events[i].eventId)) {
       return {
-        nextExpectedRevision: from + events.length - 1,
-        position: requirePosition(found[found.length - 1]),
-        firstPosition: requirePosition(found[0]),
+        kind: 'same',
+        result: {
+          nextExpectedRevision: from + events.length - 1,
+          position: requirePosition(found[found.length - 1]),
+          firstPosition: requirePosition(found[0]),
+        },
       };
     }
     const ids = new Set(events.map((e) => e.eventId));
-    if (found.some((f) => ids.has(f.id.toLowerCase()))) {
-      throw new DuplicateEventIdError(
-        `some event ids of this append to '${streamId}' are already in the stream, but not as this same append`,
-      );
-    }
-    return undefined;
+    return found.some((f) => ids.has(f.id.toLowerCase())) ? { kind: 'clash' } : { kind: 'absent' };
   }
 
-  /** Up to `count` records of a stream from `revision`, undecoded, from the leader; [] for a missing stream. */
-  private async readRaw(streamId: string, revision: number, count: number): Promise<KurrentRecordedEvent[]> {
+  /**
+   * One multiStreamAppend for several streams. The answer holds each stream's revision after the append and one
+   * position for the whole transaction, so each write's first and last positions are read back (`confirm`).
+   */
+  private async writeMany(writes: PendingWrite[]): Promise<AppendResult[]> {
+    let result: MultiAppendResult;
+    try {
+      result = await this.client.multiStreamAppend(
+        writes.map((w) => ({
+          streamName: this.namespace.toStored(w.streamId),
+          events: w.events.map(toPropertyEvent),
+          expectedState: toStreamState(w.expected),
+        })),
+      );
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const retried = await this.findRetryMany(writes);
+        if (retried) return retried;
+      }
+      throw translateMultiAppendError(error, writes, this.namespace);
+    }
+    const revisions = revisionsOf(result, writes, this.namespace);
+    return Promise.all(writes.map((w, i) => this.confirm(w.streamId, w.events, revisions[i], undefined)));
+  }
+
+  /**
+   * After a revision conflict of a multi-stream append: was this append written before, whole (a late retry the
+   * server did not answer idempotently)? Each write with a fixed place (an exact revision or 'no_stream') must hold
+   * its events exactly there, as `findRetry` checks for one stream; then each write without one ('any',
+   * 'stream_exists') is looked for where the transaction put it (`locate`). Undefined when none of the fixed
+   * writes is there (a real conflict) or a read fails (the conflict stands); DuplicateEventIdError when the ids
+   * are in the log, but not as this same append.
+   */
+  private async findRetryMany(writes: PendingWrite[]): Promise<AppendResult[] | undefined> {
+    const duplicate = () =>
+      new DuplicateEventIdError(
+        `some event ids of this append to '${writes.map((w) => w.streamId).join("', '")}' are already in the log, but not as this same append`,
+      );
+    const places = writes.map((w) => placeOf(w.expected));
+    const matches = await Promise.all(
+      writes.map((w, i) => (places[i] === undefined ? undefined : this.matchAt(w.streamId, w.events, places[i]))),
+    );
+    const results: Array<AppendResult | undefined> = writes.map(() => undefined);
+    let same = 0;
+    let fixed = 0;
+    for (let i = 0; i < writes.length; i++) {
+      if (places[i] === undefined) continue;
+      fixed++;
+      const match = matches[i];
+      if (match === undefined) return undefined;
+      if (match.kind === 'clash') throw duplicate();
+      if (match.kind === 'same') {
+        results[i] = match.result;
+        same++;
+      }
+    }
+    if (same === 0) return undefined;
+    if (same < fixed) throw duplicate();
+    const located = await Promise.all(
+      writes.map((w, i) => {
+        if (results[i] !== undefined) return results[i];
+        // The transaction wrote the writes in order: this one lies after the fixed writes before it, before those after.
+        const before = results.slice(0, i).filter((r) => r !== undefined);
+        const after = results.slice(i + 1).filter((r) => r !== undefined);
+        const lower = before.length > 0 ? Math.max(...before.map((r) => r.position)) : undefined;
+        const upper = after.length > 0 ? Math.min(...after.map((r) => r.firstPosition)) : undefined;
+        return this.locate(w, lower, upper);
+      }),
+    );
+    if (located.some((r) => r === undefined)) return undefined;
+    if (located.some((r) => r === 'absent')) throw duplicate();
+    return located as AppendResult[];
+  }
+
+  /**
+   * Finds a write without a fixed place of a multi-stream append that was committed before. An append is one
+   * contiguous transaction in the log, written in the order of its writes, so this write's events lie above
+   * `lower` (the last position of the fixed writes before it) and below `upper` (the first position of those after
+   * it); at least one of the two is known. The stream is read backwards from its end, skipping what was appended to
+   * it since (at or above `upper`), until the write's last event comes up: with `upper` known it must be the first
+   * event below it; otherwise it must come before the walk reaches `lower`. Then the whole write is checked where
+   * it must start. 'absent' when it is not there as this append; undefined when a read fails or the walk gives up
+   * after RETRY_SCAN_LIMIT events (a busy stream, long after the first attempt).
+   */
+  private async locate(
+    w: PendingWrite,
+    lower: number | undefined,
+    upper: number | undefined,
+  ): Promise<AppendResult | 'absent' | undefined> {
+    const n = w.events.length;
+    const lastId = w.events[n - 1].eventId;
+    let from: number | typeof END = END;
+    let scanned = 0;
+    for (;;) {
+      let page: KurrentRecordedEvent[];
+      try {
+        page = await this.readRaw(w.streamId, from, RETRY_SCAN_PAGE, BACKWARDS);
+      } catch {
+        return undefined;
+      }
+      for (const event of page) {
+        const position = requirePosition(event);
+        if (upper !== undefined && position >= upper) continue;
+        if (event.id.toLowerCase() === lastId) {
+          const first = Number(event.revision) - (n - 1);
+          if (first < 0) return 'absent';
+          const match = await this.matchAt(w.streamId, w.events, first);
+          return match === undefined ? undefined : match.kind === 'same' ? match.result : 'absent';
+        }
+        if (upper !== undefined || (lower !== undefined && position <= lower)) return 'absent';
+      }
+      scanned += page.length;
+      if (page.length < RETRY_SCAN_PAGE) return 'absent';
+      if (scanned >= RETRY_SCAN_LIMIT) return undefined;
+      const next = Number(page[page.length - 1].revision) - 1;
+      if (next < 0) return 'absent';
+      from = next;
+    }
+  }
+
+  /**
+   * Up to `count` records of a stream from revision `from` (or its end), forwards or backwards, undecoded, from the
+   * leader; [] for a missing stream.
+   */
+  private async readRaw(
+    streamId: string,
+    from: number | typeof END,
+    count: number,
+    direction: Direction = FORWARDS,
+  ): Promise<KurrentRecordedEvent[]> {
     const out: KurrentRecordedEvent[] = [];
     try {
       const reading = this.client.readStream(this.namespace.toStored(streamId), {
-        fromRevision: BigInt(revision),
+        fromRevision: from === END ? END : BigInt(from),
         maxCount: count,
+        direction,
         requiresLeader: true,
       });
       for await (const resolved of reading) if (resolved.event) out.push(resolved.event);
@@ -374,4 +566,10 @@ export class KurrentDbEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
   }
+}
+
+/** Where an append's first event must go, for an expectation that fixes it; undefined for 'any' and 'stream_exists'. */
+function placeOf(expected: ExpectedRevision): number | undefined {
+  if (expected === 'any' || expected === 'stream_exists') return undefined;
+  return expected === 'no_stream' ? 0 : expected + 1;
 }

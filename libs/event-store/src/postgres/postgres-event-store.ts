@@ -14,13 +14,14 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
+  StreamWrite,
   Subscription,
 } from '../event-store.port.js';
 import { revisionMismatch } from '../expected-revision.js';
 import { appendFunctionSql } from './append-function.sql.js';
-import type { PendingAppend } from '../pending-append.js';
+import type { PendingAppend, PendingWrite } from '../pending-append.js';
 import { AppendSignal, PollingSubscription } from '../polling-subscription.js';
-import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend } from '../validation.js';
+import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend, prepareAppendMany } from '../validation.js';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -147,18 +148,27 @@ export class PostgresEventStore implements EventStore {
       .catch(retry);
   }
 
-  append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new StoreClosedError());
-    let prepared: ReturnType<typeof prepareAppend>;
-    try {
-      prepared = prepareAppend(streamId, events, options, this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events: prepared.events, expected: prepared.expected, resolve, reject });
+  async append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    if (this.closed) throw new StoreClosedError();
+    const prepared = prepareAppend(streamId, events, options, this.maxEventBytes);
+    const [result] = await this.enqueue([{ streamId, events: prepared.events, expected: prepared.expected }]);
+    return result;
+  }
+
+  async appendMany(writes: StreamWrite[]): Promise<AppendResult[]> {
+    if (this.closed) throw new StoreClosedError();
+    return this.enqueue(prepareAppendMany(writes, this.maxEventBytes));
+  }
+
+  private enqueue(writes: PendingWrite[]): Promise<AppendResult[]> {
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
       this.writing ??= this.drain();
     });
+  }
+
+  private get maxEventBytes(): number {
+    return this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   }
 
   private async drain(): Promise<void> {
@@ -174,29 +184,27 @@ export class PostgresEventStore implements EventStore {
 
   /** One call of append_batch (one round trip, one transaction) for a batch of appends; each succeeds or fails alone. */
   private async commit(batch: PendingAppend[]): Promise<void> {
+    const req = { group: [] as number[], stream: [] as string[], expected: [] as number[], count: [] as number[] };
     const ev = { id: [] as string[], type: [] as string[], data: [] as string[], meta: [] as string[] };
-    for (const request of batch) {
-      for (const e of request.events) {
-        ev.id.push(e.eventId);
-        ev.type.push(e.type);
-        ev.data.push(e.data);
-        ev.meta.push(e.metadata);
+    batch.forEach((request, g) => {
+      for (const w of request.writes) {
+        req.group.push(g);
+        req.stream.push(w.streamId);
+        req.expected.push(encodeExpected(w.expected));
+        req.count.push(w.events.length);
+        for (const e of w.events) {
+          ev.id.push(e.eventId);
+          ev.type.push(e.type);
+          ev.data.push(e.data);
+          ev.meta.push(e.metadata);
+        }
       }
-    }
-    let rows: Array<{ outcome: string; first_position: number; last_position: number; last_revision: number; actual: number | null }>;
+    });
+    let rows: OutcomeRow[];
     const call = (careful: boolean) =>
       this.pool.query(
-        `SELECT * FROM "${this.schema}".append_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8)`,
-        [
-          batch.map((r) => r.streamId),
-          batch.map((r) => encodeExpected(r.expected)),
-          batch.map((r) => r.events.length),
-          ev.id,
-          ev.type,
-          ev.data,
-          ev.meta,
-          careful,
-        ],
+        `SELECT * FROM "${this.schema}".append_batch($1::int[], $2::text[], $3::bigint[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[], $9)`,
+        [req.group, req.stream, req.expected, req.count, ev.id, ev.type, ev.data, ev.meta, careful],
       );
     try {
       try {
@@ -212,27 +220,27 @@ export class PostgresEventStore implements EventStore {
       return;
     }
     let wrote = false;
-    batch.forEach((request, i) => {
-      const row = rows[i];
-      switch (row.outcome) {
-        case 'ok':
-          wrote = true;
-          request.resolve({ nextExpectedRevision: row.last_revision, position: row.last_position, firstPosition: row.first_position });
-          break;
-        case 'retry':
-          request.resolve({ nextExpectedRevision: row.last_revision, position: row.last_position, firstPosition: row.first_position });
-          break;
-        case 'conflict':
-          request.reject(revisionMismatch(request.streamId, request.expected, row.actual ?? undefined));
-          break;
-        default:
-          request.reject(
-            new DuplicateEventIdError(
-              `some event ids of this append to '${request.streamId}' are already in the log, but not as this same append`,
-            ),
-          );
+    let i = 0;
+    for (const request of batch) {
+      const own = rows.slice(i, i + request.writes.length);
+      i += request.writes.length;
+      const failed = own.findIndex((row) => row.outcome !== 'ok' && row.outcome !== 'retry' && row.outcome !== 'aborted');
+      if (failed < 0) {
+        wrote ||= own.some((row) => row.outcome === 'ok');
+        request.resolve(
+          own.map((row) => ({ nextExpectedRevision: row.last_revision, position: row.last_position, firstPosition: row.first_position })),
+        );
+        continue;
       }
-    });
+      const w = request.writes[failed];
+      request.reject(
+        own[failed].outcome === 'conflict'
+          ? revisionMismatch(w.streamId, w.expected, own[failed].actual ?? undefined)
+          : new DuplicateEventIdError(
+              `some event ids of this append to '${w.streamId}' are already in the log, but not as this same append`,
+            ),
+      );
+    }
     if (wrote) this.signal.notify();
   }
 
@@ -297,6 +305,14 @@ export class PostgresEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
   }
+}
+
+interface OutcomeRow {
+  outcome: 'ok' | 'retry' | 'conflict' | 'duplicate' | 'aborted';
+  first_position: number;
+  last_position: number;
+  last_revision: number;
+  actual: number | null;
 }
 
 function encodeExpected(expected: ExpectedRevision): number {

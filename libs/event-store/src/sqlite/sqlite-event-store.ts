@@ -18,12 +18,13 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
+  StreamWrite,
   Subscription,
 } from '../event-store.port.js';
-import type { PendingAppend } from '../pending-append.js';
+import type { PendingAppend, PendingWrite } from '../pending-append.js';
 import { AppendSignal, PollingSubscription } from '../polling-subscription.js';
 import { checkExpectedRevision, revisionMismatch } from '../expected-revision.js';
-import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend } from '../validation.js';
+import { DEFAULT_MAX_EVENT_BYTES, checkStreamId, prepareAppend, prepareAppendMany } from '../validation.js';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its folder is created. ':memory:' for a throwaway store. */
@@ -116,16 +117,21 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new StoreClosedError());
-    let prepared: ReturnType<typeof prepareAppend>;
-    try {
-      prepared = prepareAppend(streamId, events, options, this.maxEventBytes);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events: prepared.events, expected: prepared.expected, resolve, reject });
+  async append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    if (this.closed) throw new StoreClosedError();
+    const prepared = prepareAppend(streamId, events, options, this.maxEventBytes);
+    const [result] = await this.enqueue([{ streamId, events: prepared.events, expected: prepared.expected }]);
+    return result;
+  }
+
+  async appendMany(writes: StreamWrite[]): Promise<AppendResult[]> {
+    if (this.closed) throw new StoreClosedError();
+    return this.enqueue(prepareAppendMany(writes, this.maxEventBytes));
+  }
+
+  private enqueue(writes: PendingWrite[]): Promise<AppendResult[]> {
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -183,6 +189,11 @@ export class SqliteEventStore implements EventStore {
           outcomes.push({ ok: this.write(request, recordedAt) });
           if (isolate) this.db.exec('RELEASE one_append');
         } catch (error) {
+          if (error instanceof AlreadyWritten) {
+            if (isolate) this.db.exec('RELEASE one_append');
+            outcomes.push({ ok: error.results });
+            continue;
+          }
           if (isolate) {
             this.db.exec('ROLLBACK TO one_append; RELEASE one_append');
             this.revisions.clear();
@@ -199,56 +210,67 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private write(request: PendingAppend, recordedAt: string): AppendResult {
-    const { streamId, events, expected } = request;
-    const current = this.revisions.has(streamId)
-      ? this.revisions.get(streamId)
-      : (this.stmt.streamRevision.get(streamId) as number | undefined);
-    if (!checkExpectedRevision(expected, current)) {
+  /** Writes one append, all its streams or none: every expected revision is checked before anything is inserted. */
+  private write(request: PendingAppend, recordedAt: string): AppendResult[] {
+    const currents = request.writes.map((w) =>
+      this.revisions.has(w.streamId) ? this.revisions.get(w.streamId) : (this.stmt.streamRevision.get(w.streamId) as number | undefined),
+    );
+    const failing = request.writes.findIndex((w, i) => !checkExpectedRevision(w.expected, currents[i]));
+    if (failing >= 0) {
       const retried = this.findRetry(request);
       if (retried) return retried;
-      throw revisionMismatch(streamId, expected, current);
+      const w = request.writes[failing];
+      throw revisionMismatch(w.streamId, w.expected, currents[failing]);
     }
-    let revision = current ?? -1;
-    let first = 0;
-    let last = 0;
-    for (const e of events) {
-      revision++;
-      let info: Database.RunResult;
-      try {
-        info = this.stmt.insert.run(e.eventId, streamId, revision, e.type, e.data, e.metadata, recordedAt);
-      } catch (error) {
-        if (isUniqueViolation(error, 'events.event_id')) {
-          const retried = e === events[0] ? this.findRetry(request) : undefined;
-          if (retried) return retried;
+    let written = false;
+    const results = request.writes.map((w, i) => {
+      let revision = currents[i] ?? -1;
+      let first = 0;
+      let last = 0;
+      for (const e of w.events) {
+        revision++;
+        let info: Database.RunResult;
+        try {
+          info = this.stmt.insert.run(e.eventId, w.streamId, revision, e.type, e.data, e.metadata, recordedAt);
+        } catch (error) {
+          if (!isUniqueViolation(error, 'events.event_id')) throw new PartialWrite(error);
+          // Nothing of this append is written yet: it may be a retry. Otherwise the transaction must not commit.
+          const retried = written ? undefined : this.findRetry(request);
+          if (retried) throw new AlreadyWritten(retried);
           const duplicate = new DuplicateEventIdError(
-            `event id ${e.eventId} is already in the log, and this append to '${streamId}' is not a retry of the one that wrote it`,
+            `event id ${e.eventId} is already in the log, and this append to '${w.streamId}' is not a retry of the one that wrote it`,
           );
-          throw e === events[0] ? duplicate : new PartialWrite(duplicate);
+          throw written ? new PartialWrite(duplicate) : duplicate;
         }
-        throw new PartialWrite(error);
+        written = true;
+        last = Number(info.lastInsertRowid);
+        if (first === 0) first = last;
       }
-      last = Number(info.lastInsertRowid);
-      if (first === 0) first = last;
-    }
-    this.revisions.set(streamId, revision);
-    return { nextExpectedRevision: revision, position: last, firstPosition: first };
+      this.revisions.set(w.streamId, revision);
+      return { nextExpectedRevision: revision, position: last, firstPosition: first };
+    });
+    return results;
   }
 
-  /** A retried append: the same ids, already written to this stream in this order. Returns the first outcome. */
-  private findRetry(request: PendingAppend): AppendResult | undefined {
-    const rows = request.events.map((e) => this.stmt.byEventId.get(e.eventId) as [number, string, number] | undefined);
-    if (rows.every((r) => r === undefined)) return undefined;
-    const consistent = rows.every(
-      (r, i) => r !== undefined && r[1] === request.streamId && r[2] === rows[0]![2] + i,
+  /**
+   * A retried append: every id already written, each stream's events at consecutive revisions in this order.
+   * Returns the first outcome; undefined when none of the ids is in the log; an error for any other overlap.
+   */
+  private findRetry(request: PendingAppend): AppendResult[] | undefined {
+    const found = request.writes.map((w) => w.events.map((e) => this.stmt.byEventId.get(e.eventId) as [number, string, number] | undefined));
+    if (found.every((rows) => rows.every((r) => r === undefined))) return undefined;
+    const consistent = found.every((rows, k) =>
+      rows.every((r, i) => r !== undefined && r[1] === request.writes[k].streamId && r[2] === rows[0]![2] + i),
     );
     if (!consistent) {
       throw new DuplicateEventIdError(
-        `some event ids of this append to '${request.streamId}' are already in the log, but not as this same append`,
+        `some event ids of this append to '${request.writes.map((w) => w.streamId).join("', '")}' are already in the log, but not as this same append`,
       );
     }
-    const last = rows[rows.length - 1]!;
-    return { nextExpectedRevision: last[2], position: last[0], firstPosition: rows[0]![0] };
+    return found.map((rows) => {
+      const last = rows[rows.length - 1]!;
+      return { nextExpectedRevision: last[2], position: last[0], firstPosition: rows[0]![0] };
+    });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -291,7 +313,14 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-type Outcome = { ok: AppendResult } | { error: unknown };
+type Outcome = { ok: AppendResult[] } | { error: unknown };
+
+/** A retry found once its first insert hit the existing id: nothing was written; the first outcome stands. */
+class AlreadyWritten extends Error {
+  constructor(readonly results: AppendResult[]) {
+    super('already written');
+  }
+}
 
 /** An append failed after some of its rows were inserted: the transaction must not commit them. */
 class PartialWrite extends Error {

@@ -1,0 +1,48 @@
+import { Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import type { EventStore } from '#libs/event-store';
+import { EVENT_STORE } from '#libs/platform';
+import { ConfigProjection } from '#libs/projections';
+import { CONFIG_MODEL } from '#libs/domain';
+import { ensureDefaultObjects } from './bootstrap/default-objects.js';
+import { ConfigCommandService } from './commands/config-command.service.js';
+import { CONFIG_API, type ConfigApi } from './config-api.js';
+import { ActionsController } from './rest/actions.controller.js';
+import { ConfigViews } from './rest/config-views.js';
+import { ResourceController } from './rest/resource.controller.js';
+
+/**
+ * The config API (DESIGN §2, §3, §6): the config projection followed from the log, the command service that
+ * writes to it, and the Contrail REST routes. Needs EVENT_STORE from the EventStoreModule. Import it after the
+ * operations module: its `GET /:collection` route would otherwise shadow `/health` and `/metrics`.
+ */
+@Module({})
+export class ConfigApiModule implements OnModuleDestroy {
+  constructor(@Inject(CONFIG_API) private readonly api: ConfigApi) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: ConfigApiModule,
+      controllers: [ActionsController, ResourceController],
+      providers: [
+        {
+          provide: CONFIG_API,
+          inject: [EVENT_STORE],
+          useFactory: async (store: EventStore): Promise<ConfigApi> => {
+            const model = CONFIG_MODEL;
+            const projection = new ConfigProjection(store);
+            await projection.start();
+            const commands = new ConfigCommandService(store, projection, model);
+            await ensureDefaultObjects(commands);
+            return { store, model, projection, commands };
+          },
+        },
+        ConfigViews,
+      ],
+      exports: [CONFIG_API],
+    };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.api.projection.stop();
+  }
+}

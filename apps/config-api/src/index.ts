@@ -1,0 +1,4 @@
+// The config API as other apps compose it (the all-in-one controller) and as tests drive it.
+export { ConfigApiModule } from './config-api.module.js';
+export { CONFIG_API, type ConfigApi } from './config-api.js';
+export { ConfigCommandService, type CommandMeta, type CommandOutcome } from './commands/config-command.service.js';

@@ -1,0 +1,3 @@
+export * from './allocation/index.js';
+export * from './config/index.js';
+export * from './schema/index.js';
