@@ -3,6 +3,7 @@
  */
 const benchmarks: Record<string, () => Promise<unknown>> = {
   'event-store': async () => (await import('./event-store.bench.js')).run(),
+  'config-api': async () => (await import('./config-api.bench.js')).run(),
 };
 
 const name = process.argv[2];

@@ -1,7 +1,7 @@
 import type { JsonValue } from '#libs/event-store';
 import { ConfigError, notFound } from './config-error.js';
 import type { RefEntry } from './config-object.js';
-import type { ConfigState } from './config-state.js';
+import type { ConfigView } from './config-state.js';
 import type { ResourceTypeInfo } from './resource-schema.js';
 
 /** `network_ipam_refs` → `network-ipam`; undefined for keys that are not refs. */
@@ -34,7 +34,7 @@ export function propsOf(body: Record<string, unknown>, info: ResourceTypeInfo, k
  * (fq_name); a target that does not exist is a 404 naming it. A null or absent list is skipped on create; on
  * update a null list means "remove every ref of that type".
  */
-export function refsOf(body: Record<string, unknown>, info: ResourceTypeInfo, state: ConfigState): Record<string, RefEntry[]> {
+export function refsOf(body: Record<string, unknown>, info: ResourceTypeInfo, state: ConfigView): Record<string, RefEntry[]> {
   const refs: Record<string, RefEntry[]> = {};
   for (const [key, value] of Object.entries(body)) {
     const refType = refTypeOfKey(key);
@@ -55,7 +55,7 @@ interface RawRef {
   attr?: unknown;
 }
 
-export function resolveRef(refType: string, entry: RawRef, where: string, state: ConfigState): RefEntry {
+export function resolveRef(refType: string, entry: RawRef, where: string, state: ConfigView): RefEntry {
   const attr = (entry.attr ?? null) as JsonValue | null;
   if (typeof entry.uuid === 'string') {
     const target = state.get(entry.uuid);

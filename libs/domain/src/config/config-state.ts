@@ -24,12 +24,25 @@ const EMPTY_VALUES: ReadonlySet<bigint> = new Set();
 
 const fqKey = (type: string, fqName: readonly string[]) => `${type}\u0000${fqName.join(':')}`;
 
+/** What deciders read of the state: the committed fold, or that fold plus decisions still being appended. */
+export interface ConfigView {
+  get(uuid: string): ConfigObject | undefined;
+  uuidOf(type: string, fqName: readonly string[]): string | undefined;
+  children(uuid: string): ConfigObject[];
+  backRefs(uuid: string): ConfigObject[];
+  revision(streamId: string): number | undefined;
+  numbersInUse(pool: NumberPoolName): ReadonlyMap<number, string>;
+  addressesInUse(subnetUuid: string): ReadonlyMap<string, string>;
+  addressValuesInUse(subnetUuid: string): ReadonlySet<bigint>;
+  macOwner(mac: string): string | undefined;
+}
+
 /**
  * The config plane's current state: the fold of the whole log in global order (DESIGN §4, config state). Deciders
  * read it; only `apply` changes it. Indexes: objects by uuid and by (type, fq_name), children by parent, back-refs
  * by target, each stream's revision (for expected-revision appends), and what every pool has handed out.
  */
-export class ConfigState {
+export class ConfigState implements ConfigView {
   private readonly objects = new Map<string, ConfigObject>();
   private readonly byFqName = new Map<string, string>();
   private readonly childrenOf = new Map<string, Set<string>>();
@@ -102,13 +115,14 @@ export class ConfigState {
     this.revisions.set(event.streamId, event.streamRevision);
     this.lastPosition = event.globalPosition;
     const kind = resourceEventKind(event.type);
-    if (kind === 'Created') this.created(event.data as unknown as ResourceCreated);
-    else if (kind === 'Updated') this.updated(event.data as unknown as ResourceUpdated);
+    if (kind === 'Created') this.created(event.data as unknown as ResourceCreated, event.streamRevision);
+    else if (kind === 'Updated') this.updated(event.data as unknown as ResourceUpdated, event.streamRevision);
     else if (kind === 'Deleted') this.deleted(event.data as unknown as ResourceDeleted);
     else this.pooled(event);
   }
 
-  private created(e: ResourceCreated): void {
+  /** `revision` is the stream's: an object created again with the uuid of a deleted one continues its stream. */
+  private created(e: ResourceCreated, revision: number): void {
     const object: ConfigObject = {
       type: e.type,
       uuid: e.uuid,
@@ -120,7 +134,7 @@ export class ConfigState {
       allocations: e.allocations,
       created: e.at,
       last_modified: e.at,
-      revision: 0,
+      revision,
     };
     this.objects.set(e.uuid, object);
     this.byFqName.set(fqKey(e.type, e.fq_name), e.uuid);
@@ -129,7 +143,7 @@ export class ConfigState {
     this.indexMacs(object, true);
   }
 
-  private updated(e: ResourceUpdated): void {
+  private updated(e: ResourceUpdated, revision: number): void {
     const object = this.objects.get(e.uuid);
     if (!object) return;
     this.indexMacs(object, false);
@@ -145,7 +159,7 @@ export class ConfigState {
     this.indexRefs(object, before, targetsOf(object));
     if (e.allocations) object.allocations = e.allocations;
     object.last_modified = e.at;
-    object.revision++;
+    object.revision = revision;
     this.indexMacs(object, true);
   }
 

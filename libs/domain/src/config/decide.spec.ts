@@ -213,6 +213,16 @@ describe('config deciders', () => {
       expect(failure(() => world.update('virtual-network', uuid, { virtual_network_network_id: 7 })).status).toBe(403);
     });
 
+    it('accepts system fields a GET shows when a PUT echoes them unchanged', () => {
+      const { uuid } = world.create('virtual-network', { fq_name: BLUE });
+      const id = world.state.get(uuid)!.props.virtual_network_network_id;
+      const idPerms = { enable: true, uuid: { uuid_mslong: '123', uuid_lslong: '456' }, created: 'x', last_modified: 'y' };
+      world.update('virtual-network', uuid, { virtual_network_network_id: id, id_perms: idPerms, mtu: 1400 });
+      const vn = world.state.get(uuid)!;
+      expect(vn.props).toMatchObject({ virtual_network_network_id: id, mtu: 1400, id_perms: { enable: true } });
+      expect(vn.props.id_perms).toEqual({ enable: true });
+    });
+
     it('ref-update adds with attr and removes a single ref', () => {
       const a = world.create('virtual-network', { fq_name: BLUE }).uuid;
       const p = world.create('network-policy', { fq_name: [...BLUE.slice(0, 2), 'p'], network_policy_entries: { policy_rule: [] } }).uuid;
@@ -221,6 +231,17 @@ describe('config deciders', () => {
       expect(world.state.get(a)!.refs['network-policy']).toEqual([{ uuid: p, attr: { sequence: { major: 1, minor: 0 } } }]);
       world.commit(decideRefUpdate(world.state, CONFIG_MODEL, { type: 'virtual-network', uuid: a, refType: 'network-policy', refFqName: [...BLUE.slice(0, 2), 'p'], operation: 'DELETE' }, world.ctx()));
       expect(world.state.get(a)!.refs['network-policy']).toBeUndefined();
+    });
+
+    it('ref-update checks the attr of an added ref as a PUT would', () => {
+      const a = world.create('virtual-network', { fq_name: BLUE }).uuid;
+      const p = world.create('network-policy', { fq_name: [...BLUE.slice(0, 2), 'p'], network_policy_entries: { policy_rule: [] } }).uuid;
+      const ipam = world.state.uuidOf('network-ipam', IPAM)!;
+      const add = (refType: string, refUuid: string, attr: JsonValue) =>
+        failure(() => decideRefUpdate(world.state, CONFIG_MODEL, { type: 'virtual-network', uuid: a, refType, refUuid, operation: 'ADD', attr }, world.ctx()));
+      expect(add('network-policy', p, { sequence: 'first' })).toMatchObject({ status: 400, message: expect.stringContaining('network_policy_refs[0].attr.sequence') });
+      const bad = add('network-ipam', ipam, { ipam_subnets: [{ subnet: { ip_prefix: '10.2.0.0', ip_prefix_len: '24' } }] });
+      expect(bad).toMatchObject({ status: 400, message: expect.stringContaining('ip_prefix_len: expected an integer') });
     });
 
     it('refuses deleting a parent with children, naming them; deleting frees the name for reuse', () => {
@@ -233,6 +254,17 @@ describe('config deciders', () => {
       const again = world.create('virtual-network', { fq_name: BLUE });
       expect(world.state.get(again.uuid)!.props.virtual_network_network_id).toBe(1);
     });
+  });
+
+  it('an object created again with the uuid of a deleted one continues its stream and stays updatable', () => {
+    const uuid = '11111111-2222-4333-8444-555555555555';
+    world.create('virtual-network', { uuid, fq_name: BLUE });
+    world.delete('virtual-network', uuid);
+    world.create('virtual-network', { uuid, fq_name: BLUE });
+    expect(world.state.get(uuid)!.revision).toBe(2);
+    world.update('virtual-network', uuid, { display_name: 'again' }, 2);
+    expect(world.state.get(uuid)!.revision).toBe(3);
+    expect(() => world.delete('virtual-network', uuid)).not.toThrow();
   });
 
   it('replaying the log into a fresh state gives the same objects', () => {

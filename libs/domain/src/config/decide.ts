@@ -1,10 +1,10 @@
 import type { JsonValue, StreamWrite } from '#libs/event-store';
-import { propsOf, refsOf, resolveRef } from './body.js';
+import { propsOf, refKeyOf, refsOf, resolveRef } from './body.js';
 import type { CommandContext } from './command-context.js';
 import { ConfigError, badRequest, conflict, notFound } from './config-error.js';
 import { EventTypes, resourceEventType } from './config-events.js';
 import { streams, type ConfigObject, type RefEntry } from './config-object.js';
-import type { ConfigState } from './config-state.js';
+import type { ConfigView } from './config-state.js';
 import type { ResourceSchema, ResourceTypeInfo } from './resource-schema.js';
 import { releaseAllocations, type ObjectDraft, type RuleContext, type TypeRulesTable } from './type-rules.js';
 import { WriteSet } from './write-set.js';
@@ -41,7 +41,7 @@ function checkBody(model: ConfigModel, type: string, body: Record<string, unknow
 }
 
 /** POST /<type>s: a new object, its fq_name reserved and its allocations taken in the same atomic write. */
-export function decideCreate(state: ConfigState, model: ConfigModel, type: string, body: Record<string, unknown>, ctx: CommandContext): Decision {
+export function decideCreate(state: ConfigView, model: ConfigModel, type: string, body: Record<string, unknown>, ctx: CommandContext): Decision {
   const info = typeInfo(model, type, 'create');
   checkBody(model, type, body, 'create');
   const uuid = typeof body.uuid === 'string' ? body.uuid.toLowerCase() : ctx.newUuid();
@@ -80,7 +80,7 @@ export function decideCreate(state: ConfigState, model: ConfigModel, type: strin
  * removes. fq_name, uuid and parent cannot change. `ifMatch` is the revision the client last saw (ETag).
  */
 export function decideUpdate(
-  state: ConfigState,
+  state: ConfigView,
   model: ConfigModel,
   type: string,
   uuid: string,
@@ -90,6 +90,7 @@ export function decideUpdate(
 ): Decision {
   const info = typeInfo(model, type, 'update');
   const object = existing(state, type, uuid);
+  body = withoutEchoes(body, object);
   checkBody(model, type, body, 'update');
   for (const key of ['uuid', 'fq_name', 'parent_type', 'parent_uuid'] as const) {
     const value = body[key];
@@ -104,7 +105,7 @@ export function decideUpdate(
 
 /** POST /ref-update: adds (or re-attributes) one ref, or removes it. */
 export function decideRefUpdate(
-  state: ConfigState,
+  state: ConfigView,
   model: ConfigModel,
   command: { type: string; uuid: string; refType: string; refUuid?: string | null; refFqName?: string[] | null; operation: 'ADD' | 'DELETE'; attr?: JsonValue | null },
   ctx: CommandContext,
@@ -114,7 +115,10 @@ export function decideRefUpdate(
   if (!info.refTypes.includes(command.refType)) {
     throw badRequest(`${command.type} has no refs to ${command.refType}; allowed: ${info.refTypes.join(', ') || 'none'}`, 'ref-type');
   }
-  const target = resolveRef(command.refType, { uuid: command.refUuid ?? undefined, to: command.refFqName ?? undefined, attr: command.attr }, 'ref', state);
+  const ref = { uuid: command.refUuid ?? undefined, to: command.refFqName ?? undefined, attr: command.attr };
+  // The attr of an added ref gets the same shape checks as in a POST or PUT body.
+  if (command.operation === 'ADD') checkBody(model, command.type, { [refKeyOf(command.refType)]: [{ ...ref, attr: ref.attr ?? null }] }, 'update');
+  const target = resolveRef(command.refType, ref, 'ref', state);
   const current = object.refs[command.refType] ?? [];
   const others = current.filter((r) => r.uuid !== target.uuid);
   const next = command.operation === 'ADD' ? [...others, target] : others;
@@ -122,7 +126,7 @@ export function decideRefUpdate(
 }
 
 /** DELETE /<type>/<uuid>: refused (409, naming them) while children or back-refs remain; releases what it held. */
-export function decideDelete(state: ConfigState, model: ConfigModel, type: string, uuid: string, ctx: CommandContext, ifMatch?: number): Decision {
+export function decideDelete(state: ConfigView, model: ConfigModel, type: string, uuid: string, ctx: CommandContext, ifMatch?: number): Decision {
   typeInfo(model, type, 'delete');
   const object = existing(state, type, uuid);
   checkRevision(object, ifMatch);
@@ -146,7 +150,7 @@ export function decideDelete(state: ConfigState, model: ConfigModel, type: strin
 
 /** The common tail of update and ref-update: merge, let the type's rules act, write only what changed. */
 function change(
-  state: ConfigState,
+  state: ConfigView,
   model: ConfigModel,
   object: ConfigObject,
   props: Record<string, JsonValue>,
@@ -197,7 +201,26 @@ function change(
   return { writes: writes.toWrites(), type: object.type, uuid: object.uuid, fq_name: object.fq_name };
 }
 
-function existing(state: ConfigState, type: string, uuid: string): ConfigObject {
+/**
+ * A PUT body without what a GET of the object shows and the PUT would not change, so a body read, edited and
+ * written back is accepted: properties equal to their stored value (system-set ones such as
+ * virtual_network_network_id included) and the parts of id_perms the system keeps (uuid, created, last_modified).
+ */
+function withoutEchoes(body: Record<string, unknown>, object: ConfigObject): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key in object.props && sameJson(value, object.props[key])) continue;
+    if (key === 'id_perms' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const { uuid: _uuid, created: _created, last_modified: _lastModified, ...rest } = value as Record<string, unknown>;
+      out[key] = rest;
+      continue;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+function existing(state: ConfigView, type: string, uuid: string): ConfigObject {
   const object = state.get(uuid);
   if (!object || object.type !== type) throw notFound(`${type} ${uuid} does not exist`);
   return object;
@@ -213,7 +236,7 @@ function checkRevision(object: ConfigObject, ifMatch: number | undefined): void 
 function placeObject(
   info: ResourceTypeInfo,
   body: Record<string, unknown>,
-  state: ConfigState,
+  state: ConfigView,
   uuid: string,
 ): { fq_name: string[]; parent_type?: string; parent_uuid?: string } {
   const fq = Array.isArray(body.fq_name) ? (body.fq_name as string[]) : undefined;
@@ -221,7 +244,10 @@ function placeObject(
   if (fq && name !== undefined && fq[fq.length - 1] !== name) {
     throw badRequest(`name '${name}' is not the last element of fq_name ${fq.join(':')}`, 'name');
   }
-  if (info.parents.length === 0 || (info.rootAllowed && fq?.length === 1)) {
+  // A type that may be global (tag) and has no default parent is global when the body names no parent.
+  const parentNamed = typeof body.parent_uuid === 'string' || (typeof body.parent_type === 'string' && body.parent_type !== 'config-root');
+  const globalByDefault = info.rootAllowed === true && fq === undefined && !parentNamed && info.defaultParentFqName === undefined;
+  if (info.parents.length === 0 || (info.rootAllowed && fq?.length === 1) || globalByDefault) {
     if (fq && fq.length !== 1) throw badRequest(`a ${info.type} has a one-element fq_name, not ${fq.join(':')}`, 'fq_name');
     return { fq_name: fq ?? [name ?? uuid] };
   }

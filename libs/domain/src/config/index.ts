@@ -10,3 +10,4 @@ export * from './type-rules.js';
 export * from './decide.js';
 export * from './rules/index.js';
 export * from './registry-schema.js';
+export * from './speculative-state.js';

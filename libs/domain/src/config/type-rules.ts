@@ -3,7 +3,7 @@ import type { CommandContext } from './command-context.js';
 import { ConfigError } from './config-error.js';
 import { EventTypes } from './config-events.js';
 import { streams, type Allocation, type ConfigObject, type NumberPoolName, type RefEntry } from './config-object.js';
-import type { ConfigState } from './config-state.js';
+import type { ConfigView } from './config-state.js';
 import type { WriteSet } from './write-set.js';
 
 /** An object as a command would leave it, before it is written. Rules fill system properties and allocate. */
@@ -18,7 +18,7 @@ export interface ObjectDraft {
 }
 
 export interface RuleContext {
-  state: ConfigState;
+  state: ConfigView;
   writes: WriteSet;
   command: CommandContext;
 }

@@ -1,5 +1,5 @@
 import type { JsonValue, NewEvent, StreamWrite } from '#libs/event-store';
-import type { ConfigState } from './config-state.js';
+import type { ConfigView } from './config-state.js';
 
 /**
  * The streams one command writes, collected while deciding: events per stream, each stream appended with the
@@ -9,7 +9,7 @@ export class WriteSet {
   private readonly byStream = new Map<string, NewEvent[]>();
   private readonly expectations = new Map<string, StreamWrite['expectedRevision']>();
 
-  constructor(private readonly state: ConfigState) {}
+  constructor(private readonly state: ConfigView) {}
 
   /** Adds an event to a stream whose current revision (as the state knows it) must still hold at append time. */
   add(streamId: string, type: string, data: JsonValue): this {

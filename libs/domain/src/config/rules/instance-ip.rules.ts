@@ -5,7 +5,7 @@ import { checkRequestedAddress, nextFreeAddress, type AllocationCursor } from '.
 import { planSubnet, type IpamSubnetInput, type SubnetPlan } from '../../allocation/subnet-plan.js';
 import { ConfigError, badRequest, conflict } from '../config-error.js';
 import type { ConfigObject } from '../config-object.js';
-import type { ConfigState } from '../config-state.js';
+import type { ConfigView } from '../config-state.js';
 import { allocateAddress, type RuleContext, type TypeRules } from '../type-rules.js';
 import { checked } from './checked.js';
 
@@ -71,7 +71,7 @@ function parseFamily(address: string): 'v4' | 'v6' {
   return checked(() => parseIpAddress(address)).family;
 }
 
-function takeRequested(state: ConfigState, subnets: PlannedSubnet[], requested: string): { uuid: string; address: string } {
+function takeRequested(state: ConfigView, subnets: PlannedSubnet[], requested: string): { uuid: string; address: string } {
   const value = checked(() => parseIpAddress(requested)).value;
   const subnet = subnets.find((s) => value >= s.plan.cidr.first && value <= s.plan.cidr.last);
   if (!subnet) throw badRequest(`instance_ip_address ${requested} is in none of the network's subnets`, 'instance_ip_address');
@@ -80,9 +80,9 @@ function takeRequested(state: ConfigState, subnets: PlannedSubnet[], requested: 
 }
 
 /** Where the last search in each subnet stopped, so the next one starts there (allocation order only). */
-const cursors = new WeakMap<ConfigState, Map<string, AllocationCursor>>();
+const cursors = new WeakMap<ConfigView, Map<string, AllocationCursor>>();
 
-function takeNext(state: ConfigState, subnets: PlannedSubnet[], network: ConfigObject): { uuid: string; address: string } {
+function takeNext(state: ConfigView, subnets: PlannedSubnet[], network: ConfigObject): { uuid: string; address: string } {
   let known = cursors.get(state);
   if (!known) cursors.set(state, (known = new Map()));
   for (const subnet of subnets) {

@@ -84,7 +84,9 @@ const subnetKey = (s: StoredSubnet) => `${s.subnet.ip_prefix}/${s.subnet.ip_pref
  * subnet_uuid), keeps the uuid of a subnet that stays, and refuses overlaps. Rewrites the refs' attrs in place.
  */
 function completeSubnets(draft: ObjectDraft, ctx: RuleContext, kept: Map<string, string>): void {
-  const refs = draft.refs['network-ipam'] ?? [];
+  const refs = draft.refs['network-ipam'];
+  // No IPAM refs: leave the ref set absent (not an empty list GET would show).
+  if (refs === undefined) return;
   const seen: Array<{ cidr: ReturnType<typeof planSubnet>['cidr']; field: string }> = [];
   draft.refs['network-ipam'] = refs.map((ref, r) => {
     const attr = (ref.attr ?? null) as Json | null;
