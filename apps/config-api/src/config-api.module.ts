@@ -6,14 +6,17 @@ import { CONFIG_MODEL } from '#libs/domain';
 import { ensureDefaultObjects } from './bootstrap/default-objects.js';
 import { ConfigCommandService } from './commands/config-command.service.js';
 import { CONFIG_API, type ConfigApi } from './config-api.js';
+import { ConfigGrpcEdge } from './grpc/config-grpc.edge.js';
+import { DocsController } from './docs/docs.controller.js';
 import { ActionsController } from './rest/actions.controller.js';
 import { ConfigViews } from './rest/config-views.js';
 import { ResourceController } from './rest/resource.controller.js';
 
 /**
  * The config API (DESIGN §2, §3, §6): the config projection followed from the log, the command service that
- * writes to it, and the Contrail REST routes. Needs EVENT_STORE from the EventStoreModule. Import it after the
- * operations module: its `GET /:collection` route would otherwise shadow `/health` and `/metrics`.
+ * writes to it, the Contrail REST routes, and contrail.config.v1.ConfigService on the process's gRPC server (when
+ * GrpcModule is there). Needs EVENT_STORE from the EventStoreModule. Import it after the operations module: its
+ * `GET /:collection` route would otherwise shadow `/health` and `/metrics`.
  */
 @Module({})
 export class ConfigApiModule implements OnModuleDestroy {
@@ -22,7 +25,8 @@ export class ConfigApiModule implements OnModuleDestroy {
   static forRoot(): DynamicModule {
     return {
       module: ConfigApiModule,
-      controllers: [ActionsController, ResourceController],
+      // DocsController first: ResourceController's `GET /:collection` and `GET /:type/:uuid` would take /docs/*.
+      controllers: [DocsController, ActionsController, ResourceController],
       providers: [
         {
           provide: CONFIG_API,
@@ -37,6 +41,7 @@ export class ConfigApiModule implements OnModuleDestroy {
           },
         },
         ConfigViews,
+        ConfigGrpcEdge,
       ],
       exports: [CONFIG_API],
     };

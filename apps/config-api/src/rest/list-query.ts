@@ -111,7 +111,9 @@ export function selectObjects(state: ConfigState, type: string, q: ListQuery): {
 
 function matchesFilters(object: ConfigObject, filters: Map<string, JsonValue[]>): boolean {
   for (const [key, values] of filters) {
-    const actual = key === 'name' ? object.fq_name[object.fq_name.length - 1] : object.props[key];
+    const name = object.fq_name[object.fq_name.length - 1];
+    // display_name defaults to the name, as GET shows it (and Contrail stores it).
+    const actual = key === 'name' ? name : key === 'display_name' ? (object.props.display_name ?? name) : object.props[key];
     if (!values.some((v) => JSON.stringify(v) === JSON.stringify(actual))) return false;
   }
   return true;

@@ -27,6 +27,8 @@ const fqKey = (type: string, fqName: readonly string[]) => `${type}\u0000${fqNam
 /** What deciders read of the state: the committed fold, or that fold plus decisions still being appended. */
 export interface ConfigView {
   get(uuid: string): ConfigObject | undefined;
+  /** The object holding this uuid, whatever its type, including one still being created. */
+  holderOf(uuid: string): ConfigObject | undefined;
   uuidOf(type: string, fqName: readonly string[]): string | undefined;
   children(uuid: string): ConfigObject[];
   backRefs(uuid: string): ConfigObject[];
@@ -63,6 +65,10 @@ export class ConfigState implements ConfigView {
   }
 
   get(uuid: string): ConfigObject | undefined {
+    return this.objects.get(uuid);
+  }
+
+  holderOf(uuid: string): ConfigObject | undefined {
     return this.objects.get(uuid);
   }
 

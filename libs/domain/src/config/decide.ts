@@ -45,11 +45,11 @@ export function decideCreate(state: ConfigView, model: ConfigModel, type: string
   const info = typeInfo(model, type, 'create');
   checkBody(model, type, body, 'create');
   const uuid = typeof body.uuid === 'string' ? body.uuid.toLowerCase() : ctx.newUuid();
-  const existing = state.get(uuid);
-  if (existing) throw conflict(`uuid ${uuid} is already used by ${describe(existing)}`);
+  const holder = state.holderOf(uuid);
+  if (holder) throw conflict(`uuid ${uuid} is already used by ${describe(holder)}`);
   const place = placeObject(info, body, state, uuid);
-  const holder = state.uuidOf(type, place.fq_name);
-  if (holder) throw conflict(`${type} ${place.fq_name.join(':')} already exists (uuid ${holder})`);
+  const named = state.uuidOf(type, place.fq_name);
+  if (named) throw conflict(`${type} ${place.fq_name.join(':')} already exists (uuid ${named})`);
   const draft: ObjectDraft = {
     type,
     uuid,

@@ -37,6 +37,7 @@ export class SpeculativeState implements ConfigView {
   private readonly addresses = new Map<string, Set<bigint>>();
   private readonly macs = new Map<string, string>();
   private readonly deleted = new Set<string>();
+  private readonly creating = new Map<string, ConfigObject>();
   private readonly referrers = new Map<string, Map<string, ConfigObject>>();
   private readonly childrenOf = new Map<string, Map<string, ConfigObject>>();
 
@@ -63,8 +64,14 @@ export class SpeculativeState implements ConfigView {
     return this.deleted.has(uuid) ? undefined : this.state.get(uuid);
   }
 
+  holderOf(uuid: string): ConfigObject | undefined {
+    return this.get(uuid) ?? this.creating.get(uuid);
+  }
+
   uuidOf(type: string, fqName: readonly string[]): string | undefined {
-    return this.state.uuidOf(type, fqName) ?? this.names.get(`${type}\u0000${fqName.join(':')}`);
+    const committed = this.state.uuidOf(type, fqName);
+    if (committed !== undefined && !this.deleted.has(committed)) return committed;
+    return this.names.get(`${type}\u0000${fqName.join(':')}`);
   }
 
   children(uuid: string): ConfigObject[] {
@@ -112,6 +119,7 @@ export class SpeculativeState implements ConfigView {
     this.addresses.clear();
     this.macs.clear();
     this.deleted.clear();
+    this.creating.clear();
     this.referrers.clear();
     this.childrenOf.clear();
     for (const { writes } of this.pending) {
@@ -151,6 +159,7 @@ export class SpeculativeState implements ConfigView {
           const list = (e.props.virtual_machine_interface_mac_addresses as { mac_address?: unknown } | undefined)?.mac_address;
           if (Array.isArray(list)) for (const mac of list) if (typeof mac === 'string') this.macs.set(mac, e.uuid);
           const object = this.describe(e.uuid, e.type, e.fq_name);
+          this.creating.set(e.uuid, object);
           if (e.parent_uuid) addTo(this.childrenOf, e.parent_uuid, object);
           for (const entries of Object.values(e.refs)) for (const ref of entries) addTo(this.referrers, ref.uuid, object);
         }

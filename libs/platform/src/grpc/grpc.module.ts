@@ -24,6 +24,8 @@ export const GRPC_LISTENER_OPTIONS = Symbol('GRPC_LISTENER_OPTIONS');
 export class GrpcServerHost implements BeforeApplicationShutdown {
   readonly health = new HealthStatusBoard();
   private readonly server = new GrpcServer();
+  private readonly shutdownListeners = new Set<() => void>();
+  private shuttingDown = false;
 
   constructor(@Inject(GRPC_LISTENER_OPTIONS) private readonly options: GrpcListenerOptions) {
     this.server.addService(HealthService, healthService(this.health));
@@ -43,10 +45,23 @@ export class GrpcServerHost implements BeforeApplicationShutdown {
     return port;
   }
 
+  /**
+   * Calls `listener` once when shutdown begins, after new calls are refused: a service with long-lived streams ends
+   * them there, or the graceful stop would wait for its deadline and then cut them.
+   */
+  onShutdown(listener: () => void): void {
+    this.shutdownListeners.add(listener);
+  }
+
   /** NOT_SERVING to every watcher, then a graceful stop with the configured deadline. Idempotent. */
   shutdown(): Promise<'graceful' | 'forced'> {
     this.health.shutdown();
-    return this.server.shutdown(this.options.shutdownTimeoutMs);
+    const stopped = this.server.shutdown(this.options.shutdownTimeoutMs);
+    if (!this.shuttingDown) {
+      this.shuttingDown = true;
+      for (const listener of this.shutdownListeners) listener();
+    }
+    return stopped;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
