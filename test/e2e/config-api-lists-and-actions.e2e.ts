@@ -54,6 +54,7 @@ describe('config API: Contrail client requests, actions and list parameters over
         'ref-update': `${api.base}/ref-update`,
         'list-bulk-collection': `${api.base}/list-bulk-collection`,
         'prop-collection-get': `${api.base}/prop-collection-get`,
+        'prop-collection-update': `${api.base}/prop-collection-update`,
       });
       expect(links.filter((l) => l.rel === 'collection')).toHaveLength(SERVED_TYPES.length);
     });
@@ -351,6 +352,24 @@ describe('config API: Contrail client requests, actions and list parameters over
         annotations: { key_value_pair: [{ key: 'owner', value: 'k8s' }] },
       });
       expect((await api.get('/prop-collection-get?uuid=00000000-0000-4000-8000-000000000000&fields=annotations')).status).toBe(404);
+    });
+
+    it('/prop-collection-update sets and deletes map elements, and refuses what is not a collection', async () => {
+      const vn = await api.create('virtual-network', { fq_name: ['default-domain', 'default-project', 'props-upd'], parent_type: 'project' });
+      const set = await api.post('/prop-collection-update', {
+        uuid: vn.uuid,
+        updates: [
+          { field: 'annotations', operation: 'set', value: { key: 'a', value: '1' } },
+          { field: 'annotations', operation: 'set', value: { key: 'b', value: '2' } },
+        ],
+      });
+      expect(set.status).toBe(200);
+      await api.post('/prop-collection-update', { uuid: vn.uuid, updates: [{ field: 'annotations', operation: 'delete', position: 'a' }] });
+      const read = await api.get(`/prop-collection-get?uuid=${vn.uuid}&fields=annotations`);
+      expect(read.body).toEqual({ annotations: { key_value_pair: [{ key: 'b', value: '2' }] } });
+      const refused = await api.post('/prop-collection-update', { uuid: vn.uuid, updates: [{ field: 'display_name', operation: 'set', value: 'x' }] });
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toMatch(/display_name is not a list or map property of virtual-network/);
     });
   });
 

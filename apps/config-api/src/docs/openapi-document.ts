@@ -412,6 +412,42 @@ function actionPaths(): Record<string, PathItem> {
         },
       },
     },
+    '/prop-collection-update': {
+      post: {
+        operationId: 'propCollectionUpdate',
+        tags: ['actions'],
+        summary: 'Edits elements of list properties (add, modify, delete by position) and map properties (set, delete by key)',
+        description: 'The object and its element edits, as vnc_api sends them.',
+        requestBody: jsonBody(
+          {
+            type: 'object',
+            required: ['uuid', 'updates'],
+            properties: {
+              uuid: uuidSchema(),
+              updates: {
+                type: 'array',
+                minItems: 1,
+                items: {
+                  type: 'object',
+                  required: ['field', 'operation'],
+                  properties: {
+                    field: { type: 'string' },
+                    operation: { type: 'string', enum: ['add', 'modify', 'delete', 'set'] },
+                    value: {},
+                    position: { description: 'List index, or the key of a map element.' },
+                  },
+                },
+              },
+            },
+          },
+          { uuid: '8f2a1c3d-4b5e-4f60-8a1b-2c3d4e5f6a7b', updates: [{ field: 'annotations', operation: 'set', value: { key: 'owner', value: 'k8s' } }] },
+        ),
+        responses: {
+          200: jsonResponse('Empty; the write\'s log position is in X-Log-Position.', { type: 'object' }),
+          ...errors(400, 404, 413),
+        },
+      },
+    },
     '/prop-collection-get': {
       get: {
         operationId: 'propCollectionGet',

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { badRequest, notFound } from '#libs/domain';
+import { applyPropCollectionUpdates, badRequest, notFound, type PropCollectionUpdate } from '#libs/domain';
 import type { JsonValue } from '#libs/event-store';
 import { CONFIG_API, type ConfigApi } from '../config-api.js';
 import { collectionOf } from './contrail-view.js';
@@ -108,6 +108,23 @@ export class ActionsController {
     });
   }
 
+  /** Element edits of list and map properties: `{uuid, updates: [{field, operation, value, position}]}`. */
+  @Post('prop-collection-update')
+  @HttpCode(200)
+  propCollectionUpdate(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return http(async () => {
+      const body = objectBody(req.body, ['uuid', 'updates']);
+      if (typeof body.uuid !== 'string') throw badRequest('uuid must be a string', 'uuid');
+      if (!Array.isArray(body.updates) || body.updates.length === 0) throw badRequest('updates must be a non-empty list', 'updates');
+      const object = this.api.projection.state.get(body.uuid);
+      if (!object) throw notFound(`no object has uuid ${body.uuid}`);
+      const props = applyPropCollectionUpdates(object, body.updates as PropCollectionUpdate[]);
+      const outcome = await this.api.commands.update(object.type, object.uuid, props, commandMetaOf(req));
+      res.setHeader('X-Log-Position', String(outcome.position));
+      return {};
+    });
+  }
+
   /** `?uuid=&fields=a,b` → the values of list and map properties. */
   @Get('prop-collection-get')
   propCollectionGet(@Req() req: Request): Promise<unknown> {
@@ -131,6 +148,7 @@ const ACTIONS: ReadonlyArray<[string, string]> = [
   ['ref-update', '/ref-update'],
   ['list-bulk-collection', '/list-bulk-collection'],
   ['prop-collection-get', '/prop-collection-get'],
+  ['prop-collection-update', '/prop-collection-update'],
 ];
 
 function objectBody(body: unknown, required: string[]): Record<string, unknown> {
