@@ -11,3 +11,4 @@ export * from './decide.js';
 export * from './rules/index.js';
 export * from './registry-schema.js';
 export * from './speculative-state.js';
+export * from './prop-collection.js';
