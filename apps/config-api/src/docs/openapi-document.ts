@@ -1,5 +1,5 @@
 import { shapeOfType, validateResourceBody, type PropertySpec, type RefSpec, type ResourceTypeSpec, type XsdShape } from '#libs/domain';
-import { MAX_PAGE_LIMIT } from '../rest/list-query.js';
+import { LIST_PARAMETERS, MAX_PAGE_LIMIT } from '../rest/list-query.js';
 
 /*
  * The OpenAPI 3.1 description of the REST port (GET /docs/openapi.json), generated from the type registry rather
@@ -88,23 +88,7 @@ export interface OpenApiOptions {
   readWaitMs: number;
 }
 
-/** Query parameters of `GET /<type>s` and `POST /list-bulk-collection`, as rest/list-query.ts reads them. */
-export const LIST_PARAMETERS = [
-  'parent_id',
-  'parent_fq_name_str',
-  'parent_type',
-  'back_ref_id',
-  'obj_uuids',
-  'fq_names',
-  'detail',
-  'count',
-  'fields',
-  'filters',
-  'shared',
-  'exclude_hrefs',
-  'page_marker',
-  'page_limit',
-] as const;
+export { LIST_PARAMETERS };
 
 /** Query parameters of `GET /<type>/{uuid}`. */
 export const READ_PARAMETERS = ['fields', 'exclude_back_refs', 'exclude_children', 'position'] as const;

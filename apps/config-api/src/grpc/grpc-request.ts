@@ -2,6 +2,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { badRequest } from '#libs/domain';
 import type { JsonValue } from '#libs/event-store';
 import type { CommandMeta } from '../commands/config-command.service.js';
+import { LIST_PARAMETERS } from '../rest/list-query.js';
 
 /*
  * Reading gRPC requests into what the command service and the views take, with REST's rules: every malformed
@@ -11,23 +12,8 @@ import type { CommandMeta } from '../commands/config-command.service.js';
 /** The longest Idempotency-Key REST accepts; the same holds for idempotency_key. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
-/** REST's list query parameters (list-query.ts), the only names ListRequest.parameters may use. */
-export const LIST_PARAMETERS: ReadonlySet<string> = new Set([
-  'parent_id',
-  'parent_fq_name_str',
-  'parent_type',
-  'back_ref_id',
-  'obj_uuids',
-  'fq_names',
-  'detail',
-  'count',
-  'fields',
-  'filters',
-  'shared',
-  'exclude_hrefs',
-  'page_marker',
-  'page_limit',
-]);
+/** REST's list query parameters, the only names ListRequest.parameters may use. */
+const LIST_PARAMETER_NAMES: ReadonlySet<string> = new Set(LIST_PARAMETERS);
 
 /**
  * Who is calling, as REST reads it from headers: `x-user-name` (Keystone's middleware) or `x-actor`, else
@@ -104,10 +90,10 @@ export function fqNameOf(parts: readonly string[], field: string): string[] {
  * answer with the whole collection. hrefs are never rendered over gRPC, so exclude_hrefs is always true.
  */
 export function listQueryOf(parameters: Readonly<Record<string, string>>): Record<string, string> {
-  const unknown = Object.keys(parameters).filter((name) => !LIST_PARAMETERS.has(name));
+  const unknown = Object.keys(parameters).filter((name) => !LIST_PARAMETER_NAMES.has(name));
   if (unknown.length > 0) {
     const hint = unknown.includes('position') ? ' (min_position is a field of ListRequest)' : '';
-    throw badRequest(`unknown list parameter ${unknown.join(', ')}${hint}; allowed: ${[...LIST_PARAMETERS].join(', ')}`, 'parameters');
+    throw badRequest(`unknown list parameter ${unknown.join(', ')}${hint}; allowed: ${[...LIST_PARAMETER_NAMES].join(', ')}`, 'parameters');
   }
   return { ...parameters, exclude_hrefs: 'true' };
 }

@@ -20,6 +20,24 @@ export interface ListQuery {
   pageLimit?: number;
 }
 
+/** The names of the list parameters, as parseListQuery reads them (REST query, list-bulk body, gRPC List). */
+export const LIST_PARAMETERS = [
+  'parent_id',
+  'parent_fq_name_str',
+  'parent_type',
+  'back_ref_id',
+  'obj_uuids',
+  'fq_names',
+  'detail',
+  'count',
+  'fields',
+  'filters',
+  'shared',
+  'exclude_hrefs',
+  'page_marker',
+  'page_limit',
+] as const;
+
 /** The largest page a client may ask for. */
 export const MAX_PAGE_LIMIT = 10_000;
 
