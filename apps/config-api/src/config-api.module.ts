@@ -3,6 +3,8 @@ import type { EventStore } from '#libs/event-store';
 import { EVENT_STORE } from '#libs/platform';
 import { ConfigProjection } from '#libs/projections';
 import { CONFIG_MODEL } from '#libs/domain';
+import { AuditController } from './audit/audit.controller.js';
+import { auditProviders } from './audit/audit.providers.js';
 import { ensureDefaultObjects } from './bootstrap/default-objects.js';
 import { ConfigCommandService } from './commands/config-command.service.js';
 import { CONFIG_API, type ConfigApi } from './config-api.js';
@@ -25,8 +27,9 @@ export class ConfigApiModule implements OnModuleDestroy {
   static forRoot(): DynamicModule {
     return {
       module: ConfigApiModule,
-      // DocsController first: ResourceController's `GET /:collection` and `GET /:type/:uuid` would take /docs/*.
-      controllers: [DocsController, ActionsController, ResourceController],
+      // DocsController and AuditController first: ResourceController's `GET /:collection` and `GET /:type/:uuid`
+      // would take /docs/* and /audit/*.
+      controllers: [DocsController, AuditController, ActionsController, ResourceController],
       providers: [
         {
           provide: CONFIG_API,
@@ -42,6 +45,7 @@ export class ConfigApiModule implements OnModuleDestroy {
         },
         ConfigViews,
         ConfigGrpcEdge,
+        ...auditProviders,
       ],
       exports: [CONFIG_API],
     };

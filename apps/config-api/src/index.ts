@@ -2,3 +2,5 @@
 export { ConfigApiModule } from './config-api.module.js';
 export { CONFIG_API, type ConfigApi } from './config-api.js';
 export { ConfigCommandService, type CommandMeta, type CommandOutcome } from './commands/config-command.service.js';
+export { runAuditCli } from './audit/cli/audit-cli.js';
+export { type CliIo as AuditCliIo } from './audit/cli/cli-args.js';

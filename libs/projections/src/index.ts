@@ -1,1 +1,2 @@
 export * from './config-projection.js';
+export * from './audit/index.js';

@@ -36,3 +36,23 @@ export {
   ConfigServiceClient,
   type ConfigServiceServer,
 } from './generated/contrail/config/v1/config.js';
+export {
+  ReadEventsRequest,
+  ReadEventsResponse,
+  Event as AuditEvent,
+  ObjectAtRequest,
+  ObjectAtResponse,
+  ProjectAtRequest,
+  ProjectAtResponse,
+  DiffRequest,
+  DiffResponse,
+  ObjectChange,
+  FieldChange,
+  ChangeEvent,
+  VerifyRequest,
+  VerifyResponse,
+  Divergence,
+  AuditServiceService,
+  AuditServiceClient,
+  type AuditServiceServer,
+} from './generated/contrail/audit/v1/audit.js';

@@ -74,8 +74,11 @@ export function resourceEventType(type: string, kind: ResourceEventKind): string
 
 /** The kind of a resource event type name, or undefined for the other events. */
 export function resourceEventKind(eventType: string): ResourceEventKind | undefined {
-  const match = /(Created|Updated|Deleted)$/.exec(eventType);
-  return match ? (match[1] as ResourceEventKind) : undefined;
+  // Every event of the log passes here on replay: three suffix checks cost less than a regular expression.
+  if (eventType.endsWith('Created')) return 'Created';
+  if (eventType.endsWith('Updated')) return 'Updated';
+  if (eventType.endsWith('Deleted')) return 'Deleted';
+  return undefined;
 }
 
 export const EventTypes = {

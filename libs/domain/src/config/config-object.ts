@@ -25,6 +25,14 @@ export interface ConfigObject {
   revision: number;
 }
 
+/**
+ * A copy of an object that later applies to a ConfigState will not change: the fold replaces property values, ref
+ * lists, fq_name and allocations whole and never edits them in place, so those are shared. The copy is not frozen.
+ */
+export function copyConfigObject(object: ConfigObject): ConfigObject {
+  return { ...object, props: { ...object.props }, refs: { ...object.refs } };
+}
+
 /** A number or address held by an object, by the pool it came from. */
 export type Allocation =
   | { kind: 'number'; pool: NumberPoolName; number: number }

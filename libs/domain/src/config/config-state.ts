@@ -1,6 +1,11 @@
 import type { JsonValue, RecordedEvent } from '#libs/event-store';
 import { parseIpAddress } from '../allocation/ip-address.js';
-import type { Allocation, ConfigObject, NumberPoolName, RefEntry } from './config-object.js';
+import { canonicalDigest } from './canonical-json.js';
+import { stateDigest } from './config-state-digest.js';
+import { readSnapshot, writeSnapshot, type AddressBook, type ConfigStateSnapshot, type StateIndexes } from './config-state-snapshot.js';
+import { LazyMap } from './lazy-map.js';
+import { LazySets } from './lazy-sets.js';
+import { copyConfigObject, type Allocation, type ConfigObject, type NumberPoolName, type RefEntry } from './config-object.js';
 import {
   EventTypes,
   resourceEventKind,
@@ -15,12 +20,9 @@ import {
 /** What the fold needs of a recorded event. */
 export type ConfigEvent = Pick<RecordedEvent, 'type' | 'streamId' | 'streamRevision' | 'globalPosition' | 'data'>;
 
-interface AddressBook {
-  owners: Map<string, string>;
-  values: Set<bigint>;
-}
-
 const EMPTY_VALUES: ReadonlySet<bigint> = new Set();
+
+const MAC_ADDRESSES = 'virtual_machine_interface_mac_addresses';
 
 const fqKey = (type: string, fqName: readonly string[]) => `${type}\u0000${fqName.join(':')}`;
 
@@ -43,16 +45,20 @@ export interface ConfigView {
  * The config plane's current state: the fold of the whole log in global order (DESIGN §4, config state). Deciders
  * read it; only `apply` changes it. Indexes: objects by uuid and by (type, fq_name), children by parent, back-refs
  * by target, each stream's revision (for expected-revision appends), and what every pool has handed out.
+ *
+ * For audits and as-of reads it can be snapshotted to plain JSON and made again from a snapshot, and has a digest
+ * that two states holding the same things share. Objects shared with a snapshot are frozen; the fold copies such an
+ * object before it changes it, so a snapshot never changes and a state's own objects change in place as before.
  */
 export class ConfigState implements ConfigView {
-  private readonly objects = new Map<string, ConfigObject>();
-  private readonly byFqName = new Map<string, string>();
-  private readonly childrenOf = new Map<string, Set<string>>();
-  private readonly referrers = new Map<string, Set<string>>();
-  private readonly revisions = new Map<string, number>();
-  private readonly numbers = new Map<NumberPoolName, Map<number, string>>();
-  private readonly addresses = new Map<string, AddressBook>();
-  private readonly macs = new Map<string, string>();
+  private objects = new Map<string, ConfigObject>();
+  private byFqName = new LazyMap<string, string>();
+  private childrenOf = new LazySets();
+  private referrers = new LazySets();
+  private revisions = new LazyMap<string, number>();
+  private numbers = new Map<NumberPoolName, Map<number, string>>();
+  private addresses = new Map<string, AddressBook>();
+  private macs = new Map<string, string>();
   private lastPosition = 0;
 
   /** Global position of the last event folded in. */
@@ -110,11 +116,92 @@ export class ConfigState implements ConfigView {
 
   /** The same addresses as values, for the allocator. */
   addressValuesInUse(subnetUuid: string): ReadonlySet<bigint> {
-    return this.addresses.get(subnetUuid)?.values ?? EMPTY_VALUES;
+    const book = this.addresses.get(subnetUuid);
+    if (!book) return EMPTY_VALUES;
+    book.values ??= new Set([...book.owners.keys()].map((address) => parseIpAddress(address).value));
+    return book.values;
   }
 
   macOwner(mac: string): string | undefined {
     return this.macs.get(mac);
+  }
+
+  /**
+   * A copy of the whole state as plain JSON (see ConfigStateSnapshot) that later applies do not change. Its objects
+   * are frozen copies; objects this state already shares with another snapshot are not copied again.
+   */
+  snapshot(): ConfigStateSnapshot {
+    return writeSnapshot(this.indexes(), 'copy');
+  }
+
+  /**
+   * A snapshot that shares this state's objects instead of copying them: they are frozen, and from now on this
+   * state copies an object before changing it (copy on write). A series of such snapshots holds one copy of each
+   * object version, so its memory grows with what changes between snapshots. Callers must not change objects.
+   */
+  shareSnapshot(): ConfigStateSnapshot {
+    return writeSnapshot(this.indexes(), 'share');
+  }
+
+  /**
+   * The state a snapshot was taken of. The snapshot stays as it is: its frozen objects are shared and copied before
+   * a change; others (a snapshot read back from JSON) are copied at once.
+   */
+  static fromSnapshot(snapshot: ConfigStateSnapshot): ConfigState {
+    const state = new ConfigState();
+    ({
+      objects: state.objects,
+      byFqName: state.byFqName,
+      childrenOf: state.childrenOf,
+      referrers: state.referrers,
+      revisions: state.revisions,
+      numbers: state.numbers,
+      addresses: state.addresses,
+      macs: state.macs,
+      position: state.lastPosition,
+    } = readSnapshot(snapshot));
+    return state;
+  }
+
+  private indexes(): StateIndexes {
+    const { objects, byFqName, childrenOf, referrers, revisions, numbers, addresses, macs } = this;
+    return { objects, byFqName, childrenOf, referrers, revisions, numbers, addresses, macs, position: this.lastPosition };
+  }
+
+  /** An independent copy of this state. */
+  clone(): ConfigState {
+    return ConfigState.fromSnapshot(this.snapshot());
+  }
+
+  /**
+   * sha256 (hex) over the canonical JSON (sorted keys) of every object in uuid order, each pool's allocations and
+   * each stream's revision (see stateDigest). Two states that hold the same things have the same digest, whatever
+   * order they learnt them in; the position is not part of it.
+   */
+  digest(): string {
+    return stateDigest(this);
+  }
+
+  /** Each object's digest (sha256 of its canonical JSON) by uuid: what `digest` covers, object by object. */
+  objectDigests(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [uuid, object] of this.objects) out.set(uuid, canonicalDigest(object));
+    return out;
+  }
+
+  /** Pool allocations by pool, in allocation order (for audits comparing two states). */
+  numberPools(): ReadonlyMap<NumberPoolName, ReadonlyMap<number, string>> {
+    return this.numbers;
+  }
+
+  /** Address allocations by subnet uuid (for audits comparing two states). */
+  addressPools(): ReadonlyMap<string, ReadonlyMap<string, string>> {
+    return new Map([...this.addresses].map(([subnet, book]) => [subnet, book.owners]));
+  }
+
+  /** Every stream's revision (for audits comparing two states). */
+  streamRevisions(): ReadonlyMap<string, number> {
+    return this.revisions.all();
   }
 
   apply(event: ConfigEvent): void {
@@ -144,25 +231,34 @@ export class ConfigState implements ConfigView {
     };
     this.objects.set(e.uuid, object);
     this.byFqName.set(fqKey(e.type, e.fq_name), e.uuid);
-    if (e.parent_uuid) addTo(this.childrenOf, e.parent_uuid, e.uuid);
-    this.indexRefs(object, new Set(), targetsOf(object));
+    if (e.parent_uuid) this.childrenOf.add(e.parent_uuid, e.uuid);
+    for (const entries of Object.values(object.refs)) for (const ref of entries) this.referrers.add(ref.uuid, e.uuid);
     this.indexMacs(object, true);
   }
 
   private updated(e: ResourceUpdated, revision: number): void {
-    const object = this.objects.get(e.uuid);
+    let object = this.objects.get(e.uuid);
     if (!object) return;
-    this.indexMacs(object, false);
-    for (const [key, value] of Object.entries(e.props)) {
+    // A frozen object is shared with a snapshot: change a copy.
+    if (Object.isFrozen(object)) this.objects.set(e.uuid, (object = copyConfigObject(object)));
+    // When the MACs stay, taking them out and putting them back leaves the index as putting them back alone does.
+    if (Object.hasOwn(e.props, MAC_ADDRESSES)) this.indexMacs(object, false);
+    for (const key of Object.keys(e.props)) {
+      const value = e.props[key];
       if (value === null) delete object.props[key];
       else object.props[key] = value;
     }
-    const before = targetsOf(object);
-    for (const [refType, entries] of Object.entries(cloneRefs(e.refs))) {
-      if (entries.length === 0) delete object.refs[refType];
-      else object.refs[refType] = entries;
+    // Most updates change properties only: the back-refs move only when a ref set is replaced.
+    const refTypes = Object.keys(e.refs);
+    if (refTypes.length > 0) {
+      const before = targetsOf(object);
+      for (const refType of refTypes) {
+        const entries = e.refs[refType];
+        if (entries.length === 0) delete object.refs[refType];
+        else object.refs[refType] = cloneEntries(entries);
+      }
+      this.indexRefs(object, before, targetsOf(object));
     }
-    this.indexRefs(object, before, targetsOf(object));
     if (e.allocations) object.allocations = e.allocations;
     object.last_modified = e.at;
     object.revision = revision;
@@ -172,7 +268,7 @@ export class ConfigState implements ConfigView {
   private deleted(e: ResourceDeleted): void {
     const object = this.objects.get(e.uuid);
     if (!object) return;
-    this.indexRefs(object, targetsOf(object), new Set());
+    for (const entries of Object.values(object.refs)) for (const ref of entries) this.referrers.get(ref.uuid)?.delete(e.uuid);
     this.indexMacs(object, false);
     this.objects.delete(e.uuid);
     this.byFqName.delete(fqKey(object.type, object.fq_name));
@@ -197,16 +293,16 @@ export class ConfigState implements ConfigView {
       case EventTypes.AddressAllocated: {
         const e = event.data as unknown as AddressAllocated;
         let book = this.addresses.get(e.subnet_uuid);
-        if (!book) this.addresses.set(e.subnet_uuid, (book = { owners: new Map(), values: new Set() }));
+        if (!book) this.addresses.set(e.subnet_uuid, (book = { owners: new Map() }));
         book.owners.set(e.address, e.owner);
-        book.values.add(parseIpAddress(e.address).value);
+        book.values?.add(parseIpAddress(e.address).value);
         return;
       }
       case EventTypes.AddressReleased: {
         const e = event.data as unknown as AddressAllocated;
         const book = this.addresses.get(e.subnet_uuid);
         book?.owners.delete(e.address);
-        book?.values.delete(parseIpAddress(e.address).value);
+        book?.values?.delete(parseIpAddress(e.address).value);
         return;
       }
       case EventTypes.FqNameReserved:
@@ -222,11 +318,15 @@ export class ConfigState implements ConfigView {
   /** Moves the object's back-ref entries from the targets it referred to before to those it refers to now. */
   private indexRefs(object: ConfigObject, before: Set<string>, after: Set<string>): void {
     for (const target of before) if (!after.has(target)) this.referrers.get(target)?.delete(object.uuid);
-    for (const target of after) if (!before.has(target)) addTo(this.referrers, target, object.uuid);
+    for (const target of after) if (!before.has(target)) this.referrers.add(target, object.uuid);
   }
 
+  /** macsOf, without making a list: this runs for every resource event. */
   private indexMacs(object: ConfigObject, add: boolean): void {
-    for (const mac of macsOf(object)) {
+    const list = (object.props[MAC_ADDRESSES] as { mac_address?: JsonValue } | undefined)?.mac_address;
+    if (!Array.isArray(list)) return;
+    for (const mac of list) {
+      if (typeof mac !== 'string') continue;
       if (add) this.macs.set(mac, object.uuid);
       else if (this.macs.get(mac) === object.uuid) this.macs.delete(mac);
     }
@@ -239,16 +339,14 @@ function targetsOf(object: ConfigObject): Set<string> {
   return out;
 }
 
-function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(value);
-}
-
 function cloneRefs(refs: Record<string, RefEntry[]>): Record<string, RefEntry[]> {
   const out: Record<string, RefEntry[]> = {};
-  for (const [k, v] of Object.entries(refs)) out[k] = v.map((r) => ({ uuid: r.uuid, attr: r.attr }));
+  for (const key of Object.keys(refs)) out[key] = cloneEntries(refs[key]);
   return out;
+}
+
+function cloneEntries(entries: RefEntry[]): RefEntry[] {
+  return entries.map((r) => ({ uuid: r.uuid, attr: r.attr }));
 }
 
 /** The MAC addresses a virtual-machine-interface holds. */

@@ -1,0 +1,100 @@
+import type { JsonValue } from '#libs/event-store';
+import { streams, type ConfigState } from '#libs/domain';
+import { fieldChanges } from './config-diff.js';
+
+/** Whether the live config state is exactly what a replay of the log from position 0 gives (DESIGN §4). */
+export interface VerifyReport {
+  ok: boolean;
+  /** The live state's position, to which the log was replayed. */
+  position: number;
+  /** `ConfigState.digest()` of each side. */
+  liveDigest: string;
+  rebuiltDigest: string;
+  /** Where the two differ first; absent when ok. See `firstDivergence`. */
+  firstDivergence?: Divergence;
+  /** Objects in the rebuilt state. */
+  objects: number;
+}
+
+export interface Divergence {
+  /** An object's uuid; for a pool or a stream revision, the stream id (`pool-vn-id`, `pool-ipam-<subnet>`). */
+  uuid: string;
+  /** The object's type; `pool` or `stream` for the others; `log` when only the positions differ. */
+  type: string;
+  /** The first differing field of the object, the number or address in a pool, `revision` of a stream. */
+  field?: string;
+  live: JsonValue | null;
+  rebuilt: JsonValue | null;
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The first place two states differ, by per-object digests. Objects come first: of those that differ, the one
+ * whose last event in the log is earliest (`lastEvent`, the rebuild's record; objects the log never touched go
+ * last), then by uuid; within it the first differing field, bookkeeping (created, last_modified, revision) last.
+ * Then the pools, then the stream revisions. Undefined when the states hold the same things.
+ */
+export function firstDivergence(live: ConfigState, rebuilt: ConfigState, lastEvent: ReadonlyMap<string, number>): Divergence | undefined {
+  return objectDivergence(live, rebuilt, lastEvent) ?? poolDivergence(live, rebuilt) ?? revisionDivergence(live, rebuilt);
+}
+
+function objectDivergence(live: ConfigState, rebuilt: ConfigState, lastEvent: ReadonlyMap<string, number>): Divergence | undefined {
+  const liveDigests = live.objectDigests();
+  const rebuiltDigests = rebuilt.objectDigests();
+  const differing: string[] = [];
+  for (const [uuid, digest] of rebuiltDigests) if (liveDigests.get(uuid) !== digest) differing.push(uuid);
+  for (const uuid of liveDigests.keys()) if (!rebuiltDigests.has(uuid)) differing.push(uuid);
+  if (differing.length === 0) return undefined;
+  const at = (uuid: string) => lastEvent.get(uuid) ?? Number.POSITIVE_INFINITY;
+  const uuid = differing.sort((a, b) => at(a) - at(b) || compareText(a, b))[0];
+  const before = live.get(uuid);
+  const after = rebuilt.get(uuid);
+  const type = (after ?? before)!.type;
+  if (!before || !after) {
+    return { uuid, type, live: (before ?? null) as unknown as JsonValue, rebuilt: (after ?? null) as unknown as JsonValue };
+  }
+  const field = fieldChanges(before, after, true)[0];
+  // Digests differ but no field does: a difference in shape only (an empty list against none, say).
+  if (!field) return { uuid, type, live: before as unknown as JsonValue, rebuilt: after as unknown as JsonValue };
+  return { uuid, type, field: field.field, live: field.before, rebuilt: field.after };
+}
+
+function poolDivergence(live: ConfigState, rebuilt: ConfigState): Divergence | undefined {
+  const liveNumbers = live.numberPools();
+  const rebuiltNumbers = rebuilt.numberPools();
+  for (const pool of union(liveNumbers.keys(), rebuiltNumbers.keys()).sort()) {
+    const a = liveNumbers.get(pool) ?? new Map<number, string>();
+    const b = rebuiltNumbers.get(pool) ?? new Map<number, string>();
+    for (const n of union(a.keys(), b.keys()).sort((x, y) => x - y)) {
+      if (a.get(n) === b.get(n)) continue;
+      return { uuid: streams.numberPool(pool), type: 'pool', field: String(n), live: a.get(n) ?? null, rebuilt: b.get(n) ?? null };
+    }
+  }
+  const liveAddresses = live.addressPools();
+  const rebuiltAddresses = rebuilt.addressPools();
+  for (const subnet of union(liveAddresses.keys(), rebuiltAddresses.keys()).sort()) {
+    const a = liveAddresses.get(subnet) ?? new Map<string, string>();
+    const b = rebuiltAddresses.get(subnet) ?? new Map<string, string>();
+    for (const address of union(a.keys(), b.keys()).sort()) {
+      if (a.get(address) !== b.get(address)) {
+        return { uuid: streams.addressPool(subnet), type: 'pool', field: address, live: a.get(address) ?? null, rebuilt: b.get(address) ?? null };
+      }
+    }
+  }
+  return undefined;
+}
+
+function revisionDivergence(live: ConfigState, rebuilt: ConfigState): Divergence | undefined {
+  const a = live.streamRevisions();
+  const b = rebuilt.streamRevisions();
+  for (const stream of union(a.keys(), b.keys()).sort()) {
+    if (a.get(stream) === b.get(stream)) continue;
+    return { uuid: stream, type: 'stream', field: 'revision', live: a.get(stream) ?? null, rebuilt: b.get(stream) ?? null };
+  }
+  return undefined;
+}
+
+function union<T>(a: Iterable<T>, b: Iterable<T>): T[] {
+  return [...new Set([...a, ...b])];
+}
