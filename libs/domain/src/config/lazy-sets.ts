@@ -9,7 +9,7 @@ export interface Groups {
  * Sets of uuids by key (children by parent, back-refs by target) for ConfigState. In a state restored from a
  * snapshot they stay the snapshot's flat groups, and a key's set is made when the key is first used: a tail folded
  * onto a snapshot touches a few thousand keys, not the tens of thousands a large config has. Sets keep the order
- * their members were added in, and `toGroups` the order of keys a Map would have.
+ * their members were added in (back-refs show in that order); the order of the keys is not kept, nothing reads it.
  */
 export class LazySets {
   private sets = new Map<string, Set<string>>();
@@ -17,7 +17,7 @@ export class LazySets {
   /** Group number of each key of `base`, and where each group starts in `base.members`; made on first use. */
   private groupOf: Map<string, number> | undefined;
   private starts: number[] | undefined;
-  /** Keys of `base` deleted since: their group is gone, and a set made for them again comes after the others. */
+  /** Keys of `base` deleted since: their group is gone, and a set made for them again starts empty. */
   private dropped: Set<string> | undefined;
 
   constructor(base?: Groups) {
