@@ -4,14 +4,15 @@ import { LazySets, type Groups } from './lazy-sets.js';
 
 /**
  * A ConfigState at one position as plain JSON (`ConfigState.snapshot`), enough to make the same state again with
- * `ConfigState.fromSnapshot`. The indexes are kept as the state holds them, in its order (back-refs in the order
- * the refs were made, as GET shows them), so that restoring computes nothing; flat ones are stored in columns.
+ * `ConfigState.fromSnapshot`. The indexes are kept as the state holds them (back-refs in the order the refs were
+ * made, as GET shows them), flat ones in columns, so that restoring computes nothing: a restored state turns them
+ * into maps and sets as it uses them (LazyMap, LazySets), which an as-of read of a few objects mostly never does.
  */
 export interface ConfigStateSnapshot {
   format: 1;
   /** Global position of the last event folded in. */
   position: number;
-  /** Every live object in the state's order; frozen, and shared with states and other snapshots. */
+  /** Every live object in the state's order; frozen when taken, and shared with states and other snapshots. */
   objects: ConfigObject[];
   /** (type, fq_name) key → uuid. */
   names: { keys: string[]; uuids: string[] };
@@ -91,7 +92,7 @@ export function readSnapshot(snapshot: ConfigStateSnapshot): StateIndexes {
   for (const { subnet, addresses: taken, owners } of snapshot.addresses) addresses.set(subnet, { owners: columns(taken, owners) });
   return {
     objects,
-    // Names and revisions are read into maps only when asked for: see LazyMap.
+    // Names and revisions become maps only when read, and back-refs and children sets one key at a time.
     byFqName: new LazyMap({ keys: snapshot.names.keys, values: snapshot.names.uuids }),
     childrenOf: new LazySets(snapshot.children),
     referrers: new LazySets(snapshot.referrers),

@@ -4,30 +4,42 @@ export interface Columns<K, V> {
   values: readonly V[];
 }
 
+const DELETED: unique symbol = Symbol('deleted');
+
 /**
  * A map of ConfigState that, in a state restored from a snapshot, stays the snapshot's columns until something
- * reads it. Writes made meanwhile (the fold of a tail) are kept apart and merged in order by the first read, so an
- * as-of read that looks only at objects never builds it. Only lookups are offered, and iteration of the whole;
- * the order of entries is not kept (a key deleted and set again before the merge keeps its old place).
+ * reads it. Writes made meanwhile (the fold of a tail, one per event for stream revisions) are only noted, in
+ * order, and the first read replays them onto the columns: the same map, in the same order, as if it had been
+ * built all along, and an as-of read that looks only at objects never pays for it.
  */
 export class LazyMap<K, V> {
   private map = new Map<K, V>();
   private base: Columns<K, V> | undefined;
-  /** Keys deleted while the columns were not read yet. */
-  private deleted: Set<K> | undefined;
+  private writes: { keys: K[]; values: Array<V | typeof DELETED> } | undefined;
 
   constructor(base?: Columns<K, V>) {
-    this.base = base;
+    if (base) {
+      this.base = base;
+      this.writes = { keys: [], values: [] };
+    }
   }
 
   set(key: K, value: V): void {
-    this.map.set(key, value);
-    this.deleted?.delete(key);
+    if (this.writes) this.note(key, value);
+    else this.map.set(key, value);
   }
 
   delete(key: K): void {
-    this.map.delete(key);
-    if (this.base) (this.deleted ??= new Set()).add(key);
+    if (this.writes) this.note(key, DELETED);
+    else this.map.delete(key);
+  }
+
+  private note(key: K, value: V | typeof DELETED): void {
+    const writes = this.writes!;
+    writes.keys.push(key);
+    writes.values.push(value);
+    // A state that goes on folding without reading would otherwise note without end.
+    if (writes.keys.length >= Math.max(1 << 16, this.base!.keys.length)) this.all();
   }
 
   get(key: K): V | undefined {
@@ -35,15 +47,16 @@ export class LazyMap<K, V> {
   }
 
   all(): ReadonlyMap<K, V> {
-    const base = this.base;
-    if (base) {
-      const merged = new Map<K, V>();
-      for (let i = 0; i < base.keys.length; i++) merged.set(base.keys[i], base.values[i]);
-      for (const key of this.deleted ?? []) merged.delete(key);
-      for (const [key, value] of this.map) merged.set(key, value);
-      this.map = merged;
+    const { base, writes } = this;
+    if (base && writes) {
+      for (let i = 0; i < base.keys.length; i++) this.map.set(base.keys[i], base.values[i]);
+      for (let i = 0; i < writes.keys.length; i++) {
+        const value = writes.values[i];
+        if (value === DELETED) this.map.delete(writes.keys[i]);
+        else this.map.set(writes.keys[i], value);
+      }
       this.base = undefined;
-      this.deleted = undefined;
+      this.writes = undefined;
     }
     return this.map;
   }

@@ -60,17 +60,17 @@ export function resourceUuidOf(event: Pick<RecordedEvent, 'type' | 'data'>): str
 }
 
 /** The order fields are listed in: where the object sits, its props and ref sets by name, then the bookkeeping. */
-const FIELD_RANK: Readonly<Record<string, number>> = {
-  type: 0,
-  fq_name: 1,
-  parent_type: 2,
-  parent_uuid: 3,
-  allocations: 5,
-  created: 6,
-  last_modified: 7,
-  revision: 8,
-};
-const rankOf = (field: string) => FIELD_RANK[field] ?? 4;
+const FIELD_RANK: ReadonlyMap<string, number> = new Map([
+  ['type', 0],
+  ['fq_name', 1],
+  ['parent_type', 2],
+  ['parent_uuid', 3],
+  ['allocations', 5],
+  ['created', 6],
+  ['last_modified', 7],
+  ['revision', 8],
+]);
+const rankOf = (field: string) => FIELD_RANK.get(field) ?? 4;
 
 /**
  * The fields of an object by name. `bookkeeping` adds what every event changes or nobody sets (type, created,
