@@ -20,9 +20,6 @@ export class ConfigProjection {
   private waiters: Array<{ position: number; resolve: () => void }> = [];
   private readonly commands = new Map<string, CommandRecord>();
   private failure: unknown;
-  /** Wall-clock ms of the last event applied, for the lag metric. */
-  lastAppliedAt = 0;
-  lastRecordedAt = 0;
 
   constructor(private readonly store: EventStore) {}
 
@@ -84,8 +81,6 @@ export class ConfigProjection {
 
   private apply(event: RecordedEvent): void {
     this.state.apply(event);
-    this.lastAppliedAt = Date.now();
-    this.lastRecordedAt = Date.parse(event.recordedAt);
     const commandId = event.metadata.commandId;
     if (typeof commandId === 'string' && typeof event.data === 'object' && event.data !== null && !Array.isArray(event.data)) {
       const data = event.data as { type?: unknown; uuid?: unknown };

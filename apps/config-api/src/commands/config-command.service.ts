@@ -71,10 +71,6 @@ export class ConfigCommandService {
     this.speculative = new SpeculativeState(projection.state);
   }
 
-  /** Decisions being appended right now (for metrics and tests). */
-  get inFlight(): number {
-    return this.speculative.size;
-  }
 
   get state(): ConfigState {
     return this.projection.state;

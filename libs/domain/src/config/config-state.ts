@@ -10,7 +10,6 @@ import {
   EventTypes,
   resourceEventKind,
   type AddressAllocated,
-  type FqNameReserved,
   type NumberAllocated,
   type ResourceCreated,
   type ResourceDeleted,
@@ -305,12 +304,9 @@ export class ConfigState implements ConfigView {
         book?.values?.delete(parseIpAddress(e.address).value);
         return;
       }
-      case EventTypes.FqNameReserved:
-      case EventTypes.FqNameReleased:
-        // The name index follows the resource events; the reservation stream only guards concurrent creates.
-        void (event.data as unknown as FqNameReserved);
-        return;
       default:
+        // FqNameReserved / FqNameReleased: the name index follows the resource events; the reservation stream
+        // only guards concurrent creates.
         return;
     }
   }

@@ -5,7 +5,6 @@ import { virtualMachineInterfaceRules } from './virtual-machine-interface.rules.
 import { virtualNetworkRules } from './virtual-network.rules.js';
 
 export { DEFAULT_GLOBAL_ASN, globalAsn } from './global-asn.js';
-export { subnetPlans } from './instance-ip.rules.js';
 
 /** What each resource type adds to the generic create / update / delete. */
 export const CONFIG_RULES: TypeRulesTable = {
