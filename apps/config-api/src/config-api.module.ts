@@ -1,13 +1,14 @@
 import { Inject, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import type { EventStore } from '#libs/event-store';
 import { EVENT_STORE } from '#libs/platform';
-import { ConfigProjection } from '#libs/projections';
+import { CONFIG_PROJECTION, ConfigProjection } from '#libs/projections';
 import { CONFIG_MODEL } from '#libs/domain';
 import { AuditController } from './audit/audit.controller.js';
 import { auditProviders } from './audit/audit.providers.js';
 import { ensureDefaultObjects } from './bootstrap/default-objects.js';
 import { ConfigCommandService } from './commands/config-command.service.js';
 import { CONFIG_API, type ConfigApi } from './config-api.js';
+import { ConfigProjectionMetrics, nestProjectionLog, type ConfigProjectionSettings } from './config-projection-wiring.js';
 import { ConfigGrpcEdge } from './grpc/config-grpc.edge.js';
 import { DocsController } from './docs/docs.controller.js';
 import { ActionsController } from './rest/actions.controller.js';
@@ -24,9 +25,12 @@ import { ResourceController } from './rest/resource.controller.js';
 export class ConfigApiModule implements OnModuleDestroy {
   constructor(@Inject(CONFIG_API) private readonly api: ConfigApi) {}
 
-  static forRoot(): DynamicModule {
+  /** `projection`: checkpoints for the config projection (none by default: it folds the log from 0 at start). */
+  static forRoot(options: { projection?: ConfigProjectionSettings } = {}): DynamicModule {
     return {
       module: ConfigApiModule,
+      // Global, so that the control module (and others) reach the config projection without importing this one.
+      global: true,
       // DocsController and AuditController first: ResourceController's `GET /:collection` and `GET /:type/:uuid`
       // would take /docs/* and /audit/*.
       controllers: [DocsController, AuditController, ActionsController, ResourceController],
@@ -36,18 +40,20 @@ export class ConfigApiModule implements OnModuleDestroy {
           inject: [EVENT_STORE],
           useFactory: async (store: EventStore): Promise<ConfigApi> => {
             const model = CONFIG_MODEL;
-            const projection = new ConfigProjection(store);
+            const projection = new ConfigProjection(store, { ...options.projection, log: nestProjectionLog() });
             await projection.start();
             const commands = new ConfigCommandService(store, projection, model);
             await ensureDefaultObjects(commands);
             return { store, model, projection, commands };
           },
         },
+        { provide: CONFIG_PROJECTION, inject: [CONFIG_API], useFactory: (api: ConfigApi) => api.projection },
+        ConfigProjectionMetrics,
         ConfigViews,
         ConfigGrpcEdge,
         ...auditProviders,
       ],
-      exports: [CONFIG_API],
+      exports: [CONFIG_API, CONFIG_PROJECTION],
     };
   }
 

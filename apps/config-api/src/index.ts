@@ -1,6 +1,7 @@
 // The config API as other apps compose it (the all-in-one controller) and as tests drive it.
 export { ConfigApiModule } from './config-api.module.js';
 export { CONFIG_API, type ConfigApi } from './config-api.js';
+export { nestProjectionLog, type ConfigProjectionSettings } from './config-projection-wiring.js';
 export { ConfigCommandService, type CommandMeta, type CommandOutcome } from './commands/config-command.service.js';
 export { runAuditCli } from './audit/cli/audit-cli.js';
 export { type CliIo as AuditCliIo } from './audit/cli/cli-args.js';

@@ -9,3 +9,10 @@ export {
   type StoreConfig,
   type StoreKind,
 } from './store-config.js';
+export {
+  CHECKPOINT_DIR_NAME,
+  DEFAULT_CHECKPOINT_EVERY,
+  MAX_CHECKPOINT_EVERY,
+  readCheckpointConfig,
+  type CheckpointConfig,
+} from './checkpoint-config.js';

@@ -56,3 +56,5 @@ export {
   AuditServiceClient,
   type AuditServiceServer,
 } from './generated/contrail/audit/v1/audit.js';
+// The agent protocol has many short message names (Route, Path, Interface …): it is exported as one namespace.
+export * as agentProto from './generated/contrail/control/v1/agent.js';

@@ -34,6 +34,8 @@ describe('loadControllerConfig', () => {
         xmpp: { port: 5269 },
         dataDir: '/srv/contrail/data',
         store: { kind: 'sqlite', path: '/srv/contrail/data/events.db' },
+        checkpoints: { dir: '/srv/contrail/data/checkpoints', every: 10000 },
+        control: { holdTimeMs: 60000, window: 32, maxBatchRoutes: 256 },
         logLevel: 'info',
         shutdownTimeoutMs: 10000,
       });
@@ -49,6 +51,10 @@ describe('loadControllerConfig', () => {
         DATA_DIR: '/var/lib/contrail',
         LOG_LEVEL: 'debug',
         SHUTDOWN_TIMEOUT_MS: '2500',
+        CHECKPOINT_EVERY: '500',
+        AGENT_HOLD_TIME_MS: '1500',
+        AGENT_WINDOW: '8',
+        AGENT_BATCH_ROUTES: '64',
       });
       expect(config).toEqual({
         bindAddress: '0.0.0.0',
@@ -57,6 +63,8 @@ describe('loadControllerConfig', () => {
         xmpp: { port: 15269 },
         dataDir: '/var/lib/contrail',
         store: { kind: 'sqlite', path: '/var/lib/contrail/events.db' },
+        checkpoints: { dir: '/var/lib/contrail/checkpoints', every: 500 },
+        control: { holdTimeMs: 1500, window: 8, maxBatchRoutes: 64 },
         logLevel: 'debug',
         shutdownTimeoutMs: 2500,
       });
@@ -103,6 +111,12 @@ describe('loadControllerConfig', () => {
 
     it('the variables of a store not chosen, unchecked', () => {
       expect(load({ STORE: 'sqlite', DATABASE_URL: 'nonsense', KURRENTDB_CONNECTION_STRING: 'nonsense' }).store.kind).toBe('sqlite');
+    });
+
+    it('CHECKPOINT_EVERY=0 (no checkpoints), and none for KurrentDB; PostgreSQL keeps them in DATA_DIR', () => {
+      expect(load({ CHECKPOINT_EVERY: '0' }).checkpoints).toBeUndefined();
+      expect(load({ STORE: 'kurrentdb', KURRENTDB_CONNECTION_STRING: 'kurrentdb://node:2113' }).checkpoints).toBeUndefined();
+      expect(load({ STORE: 'postgres', DATABASE_URL: 'postgres://db/x', DATA_DIR: '/d' }).checkpoints).toEqual({ dir: '/d/checkpoints', every: 10000 });
     });
 
     it('SHUTDOWN_TIMEOUT_MS=0 (cut open requests at once)', () => {
@@ -177,6 +191,21 @@ describe('loadControllerConfig', () => {
     it.each(['-1', 'soon', '10s', '3600001'])('SHUTDOWN_TIMEOUT_MS=%s', (bad) => {
       expect(onlyProblem({ SHUTDOWN_TIMEOUT_MS: bad }).message).toBe(
         `SHUTDOWN_TIMEOUT_MS=${JSON.stringify(bad)} is not allowed: expected an integer from 0 to 3600000 (milliseconds)`,
+      );
+    });
+
+    it.each([
+      ['AGENT_HOLD_TIME_MS', '99', 'an integer from 100 to 3600000 (milliseconds)'],
+      ['AGENT_HOLD_TIME_MS', 'soon', 'an integer from 100 to 3600000 (milliseconds)'],
+      ['AGENT_WINDOW', '0', 'an integer from 1 to 4096 (messages)'],
+      ['AGENT_BATCH_ROUTES', '10001', 'an integer from 1 to 10000 (routes per message)'],
+    ])('%s=%s', (name, bad, expected) => {
+      expect(onlyProblem({ [name]: bad }).message).toBe(`${name}=${JSON.stringify(bad)} is not allowed: expected ${expected}`);
+    });
+
+    it.each(['-1', 'often', '1e4', '100000001'])('CHECKPOINT_EVERY=%s', (bad) => {
+      expect(onlyProblem({ CHECKPOINT_EVERY: bad }).message).toBe(
+        `CHECKPOINT_EVERY=${JSON.stringify(bad)} is not allowed: expected an integer from 0 to 100000000 (events between two checkpoints of a projection, 0 = no checkpoints)`,
       );
     });
 

@@ -1,14 +1,17 @@
 import {
   EnvReader,
   readBindAddress,
+  readCheckpointConfig,
   readDataDir,
   readLogLevel,
   readShutdownTimeoutMs,
   readStoreConfig,
+  type CheckpointConfig,
   type Environment,
   type LogLevel,
   type StoreConfig,
 } from '#libs/config';
+import { readControlOptions, type ControlOptions } from '#apps/control';
 
 /*
  * The controller's environment (DESIGN §8). Unset, empty or blank means "use the default".
@@ -26,6 +29,10 @@ import {
  * | KURRENTDB_CONNECTION_STRING | -         | kurrentdb:// (or +discover, kdb://, esdb://); required for kurrentdb |
  * | LOG_LEVEL                   | info      | fatal, error, warn, info, debug, trace                               |
  * | SHUTDOWN_TIMEOUT_MS         | 10000     | 0..3600000: how long open requests and streams may finish on stop    |
+ * | CHECKPOINT_EVERY            | 10000     | 0..100000000 events between projection checkpoints; 0 = off          |
+ * | AGENT_HOLD_TIME_MS          | 60000     | 100..3600000: a dropped agent's routes stay (stale), and it may resume |
+ * | AGENT_WINDOW                | 32        | 1..4096 messages sent to an agent ahead of its acks                  |
+ * | AGENT_BATCH_ROUTES          | 256       | 1..10000 route updates per message to an agent                       |
  *
  * Two listeners may not share a non-zero port. Every bad value is reported at once and start-up exits with 2.
  */
@@ -43,6 +50,10 @@ export interface ControllerConfig {
   /** DATA_DIR, absolute (default ./data). */
   dataDir: string;
   store: StoreConfig;
+  /** CHECKPOINT_EVERY and DATA_DIR/checkpoints; undefined when off (0, or the KurrentDB store). */
+  checkpoints: CheckpointConfig | undefined;
+  /** AGENT_HOLD_TIME_MS, AGENT_WINDOW, AGENT_BATCH_ROUTES: the control service's agent sessions. */
+  control: ControlOptions;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
 }
@@ -68,9 +79,11 @@ export function loadControllerConfig(env: Environment, options: { cwd: string })
   checkDistinctPorts(reader, { REST_PORT: rest.port, GRPC_PORT: grpc.port, XMPP_PORT: xmpp.port });
   const dataDir = readDataDir(reader, options.cwd);
   const store = readStoreConfig(reader, dataDir);
+  const checkpoints = readCheckpointConfig(reader, dataDir, store);
+  const control = readControlOptions(reader);
   const logLevel = readLogLevel(reader);
   const shutdownTimeoutMs = readShutdownTimeoutMs(reader);
-  return reader.finish({ bindAddress, rest, grpc, xmpp, dataDir, store, logLevel, shutdownTimeoutMs });
+  return reader.finish({ bindAddress, rest, grpc, xmpp, dataDir, store, checkpoints, control, logLevel, shutdownTimeoutMs });
 }
 
 /** Two listeners on one address cannot share a port; 0 (any free port) never clashes. */

@@ -253,8 +253,10 @@ const DECLARATIONS: readonly TypeDeclaration[] = [
       ref('network-ipam', 'virtual-router-network-ipam', 'VirtualRouterNetworkIpamType'),
       ref('sub-cluster', 'virtual-router-sub-cluster'),
       ref('virtual-machine', 'virtual-router-virtual-machine'),
+      // Ours: the workload cluster the virtual router (its node) belongs to; none means the controller's own.
+      ref('cluster', 'virtual-router-cluster'),
     ],
-    interprets: ['virtual_router_ip_address', 'virtual_machine_refs'],
+    interprets: ['virtual_router_ip_address', 'virtual_machine_refs', 'cluster_refs'],
   },
   {
     name: 'virtual-machine',
@@ -311,6 +313,7 @@ const DECLARATIONS: readonly TypeDeclaration[] = [
     ],
     interprets: [
       'virtual_machine_interface_mac_addresses',
+      'virtual_machine_interface_bindings',
       'virtual_network_refs',
       'virtual_machine_refs',
       'security_group_refs',
@@ -396,8 +399,13 @@ const DECLARATIONS: readonly TypeDeclaration[] = [
       required('virtual_network_router_type', 'VirtualNetworkRouterType'),
       optional('virtual_network_selector', 'LabelSelectorType'),
     ],
-    refs: [ref('virtual-network', 'virtual-network-router-virtual-network')],
-    interprets: ['virtual_network_router_type', 'virtual_network_selector', 'virtual_network_refs'],
+    refs: [
+      ref('virtual-network', 'virtual-network-router-virtual-network'),
+      // CN2's spec.import.virtualNetworkRouters: a spoke VNR names its hubs (or a hub its spokes); a mesh VNR joins
+      // another mesh.
+      ref('virtual-network-router', 'virtual-network-router-virtual-network-router'),
+    ],
+    interprets: ['virtual_network_router_type', 'virtual_network_selector', 'virtual_network_refs', 'virtual_network_router_refs'],
   },
   {
     // A workload cluster attached to this controller (contrail-config-model.md §5.4).

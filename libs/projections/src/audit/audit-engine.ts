@@ -3,6 +3,7 @@ import { badRequest, ConfigState, copyConfigObject, type ConfigObject } from '#l
 import { eventRefOf, objectChange, resourceUuidOf, type ConfigDiff, type EventRef, type ObjectChange } from './config-diff.js';
 import { firstDivergence, type VerifyReport } from './replay-check.js';
 import { SnapshotShelf } from './snapshot-shelf.js';
+import { foldRange } from '../fold-range.js';
 
 export interface AuditEngineOptions {
   /** Events folded between two snapshots. Default 50,000. */
@@ -228,20 +229,13 @@ export class AuditEngine {
     to: number,
     onResource?: (event: RecordedEvent, uuid: string) => void,
   ): Promise<void> {
-    while (after < to) {
-      // Positions only grow, so (after, to] holds at most to - after events, gaps or not.
-      const page = await this.store.readAll({ after, limit: Math.min(PAGE, to - after) });
-      if (page.length === 0) return;
-      for (const event of page) {
-        if (event.globalPosition > to) return;
-        if (onResource) {
+    const onEvent = onResource
+      ? (event: RecordedEvent) => {
           const uuid = resourceUuidOf(event);
           if (uuid !== undefined) onResource(event, uuid);
         }
-        state.apply(event);
-      }
-      after = page[page.length - 1].globalPosition;
-    }
+      : undefined;
+    await foldRange(this.store, state, after, to, onEvent);
   }
 
   /** The follower's step: fold, and take a snapshot when enough events went by. */

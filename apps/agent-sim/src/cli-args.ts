@@ -1,0 +1,178 @@
+import { parseArgs } from 'node:util';
+import { MAX_AGENTS, MAX_ROUTES_PER_VRF, MAX_VRFS, SimPlan } from './sim-plan.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export const USAGE = `Usage: npm run agent-sim -- [flags]
+
+Simulated vRouter agents on the control service's AgentService: N agents each subscribe to M VRFs
+(default-domain:default-project:sim-vn-<j>:sim-vn-<j>) and publish K host routes spread over them; reports the
+time until every agent holds every route, then closes (or stays connected with --duration).
+
+  --agents N              agents, named <prefix><i> with address 10.255.x.y (default 10)
+  --vrfs M                VRFs sim-vn-1 … sim-vn-M, at most ${MAX_VRFS} (default 4)
+  --routes-per-agent K    host routes each agent publishes (default 10; 0 = subscribe only)
+  --target HOST:PORT      control's gRPC address (default 127.0.0.1:50051)
+  --api URL               REST config API, for --provision (default http://127.0.0.1:8082)
+  --cluster NAME          the agents' cluster (default "default")
+  --prefix TEXT           agent name prefix (default sim-agent-)
+  --channels C            gRPC connections the agents share (default: one per agent)
+  --connect-concurrency P sessions opened at once (default 64)
+  --provision             create the networks and virtual-routers first (what exists is reused)
+  --timeout S             seconds to wait for sync and for convergence (default 60)
+  --duration S            then stay connected S seconds printing status (0 = until Ctrl-C)
+  --slow-agents X         the last X agents ack late ...
+  --ack-delay-ms D        ... by D ms each message
+  --json                  the final report as JSON on stdout (progress goes to stderr)
+  --help                  this text
+
+Exit codes: 0 converged, 1 not converged in time (or connecting/provisioning failed), 2 bad arguments.`;
+
+export interface SimArgs {
+  agents: number;
+  vrfs: number;
+  routesPerAgent: number;
+  target: string;
+  api: string;
+  cluster: string;
+  prefix: string;
+  channels: number;
+  connectConcurrency: number;
+  provision: boolean;
+  timeoutS: number;
+  /** Seconds to stay connected after the report; 0 = until a signal; undefined = close at once. */
+  durationS: number | undefined;
+  slowAgents: number;
+  ackDelayMs: number;
+  json: boolean;
+}
+
+export type ParsedArgs = { help: true } | { help: false; args: SimArgs };
+
+/** A bad command line: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const OPTIONS = {
+  agents: { type: 'string' },
+  vrfs: { type: 'string' },
+  'routes-per-agent': { type: 'string' },
+  target: { type: 'string' },
+  api: { type: 'string' },
+  cluster: { type: 'string' },
+  prefix: { type: 'string' },
+  channels: { type: 'string' },
+  'connect-concurrency': { type: 'string' },
+  provision: { type: 'boolean' },
+  timeout: { type: 'string' },
+  duration: { type: 'string' },
+  'slow-agents': { type: 'string' },
+  'ack-delay-ms': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+type Values = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+
+/** An integer flag ≥ min (0 or 1); above `max` it is refused naming the bound (`maxLabel`, e.g. "--agents (10)"). */
+function integer(values: Values, flag: keyof typeof OPTIONS, fallback: number, min: 0 | 1, max?: number, maxLabel?: string): number {
+  const text = values[flag];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (typeof text !== 'string' || !/^\d+$/.test(text) || value < min) {
+    throw new UsageError(`--${flag} must be a ${min === 1 ? 'positive' : 'non-negative'} integer, got "${String(text)}"`);
+  }
+  if (max !== undefined && value > max) throw new UsageError(`--${flag} must be at most ${maxLabel ?? max}, got "${text}"`);
+  return value;
+}
+
+function seconds(values: Values, flag: keyof typeof OPTIONS, positive: boolean): number | undefined {
+  const text = values[flag];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (typeof text === 'string' && text.trim() !== '' && Number.isFinite(value) && (positive ? value > 0 : value >= 0)) return value;
+  throw new UsageError(`--${flag} must be a ${positive ? 'positive' : 'non-negative'} number of seconds, got "${text}"`);
+}
+
+function text(values: Values, flag: keyof typeof OPTIONS, fallback: string, valid: RegExp, what: string): string {
+  const value = values[flag];
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && valid.test(value)) return value;
+  throw new UsageError(`--${flag} must be ${what}, got "${String(value)}"`);
+}
+
+/** `--agents -3` as `--agents=-3`, so a negative value is refused by the flag's own check, not as an unknown flag. */
+function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const flag = argv[k]!.startsWith('--') ? argv[k]!.slice(2) : undefined;
+    const next = argv[k + 1];
+    const takesValue = flag !== undefined && (OPTIONS as Record<string, { type: string }>)[flag]?.type === 'string';
+    const nextIsFlag = next !== undefined && next.startsWith('--') && next.slice(2).split('=')[0]! in OPTIONS;
+    if (takesValue && nextIsFlag) throw new UsageError(`--${flag} needs a value`);
+    if (takesValue && next !== undefined && next.startsWith('-')) {
+      out.push(`--${flag}=${next}`);
+      k += 1;
+    } else {
+      out.push(argv[k]!);
+    }
+  }
+  return out;
+}
+
+/** Reads the command line; every mistake is a UsageError naming the flag and the value. */
+export function parseSimArgs(argv: readonly string[]): ParsedArgs {
+  let values: Values;
+  try {
+    const parsed = parseArgs({ args: joinDashValues(argv), options: OPTIONS, strict: true, allowPositionals: false, tokens: true });
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (token.kind !== 'option') continue;
+      if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`);
+      seen.add(token.name);
+    }
+    values = parsed.values;
+  } catch (error) {
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+  }
+  if (values.help) return { help: true };
+
+  const agents = integer(values, 'agents', 10, 1, MAX_AGENTS);
+  const vrfs = integer(values, 'vrfs', 4, 1, MAX_VRFS);
+  const routesPerAgent = integer(values, 'routes-per-agent', 10, 0);
+  const channels = integer(values, 'channels', agents, 1, agents, `--agents (${agents})`);
+  const connectConcurrency = integer(values, 'connect-concurrency', 64, 1);
+  const slowAgents = integer(values, 'slow-agents', 0, 0, agents, `--agents (${agents})`);
+  const ackDelayMs = integer(values, 'ack-delay-ms', 0, 0);
+  if (slowAgents > 0 && values['ack-delay-ms'] === undefined) throw new UsageError('--slow-agents needs --ack-delay-ms');
+  if (values['ack-delay-ms'] !== undefined && slowAgents === 0) throw new UsageError('--ack-delay-ms needs --slow-agents (how many agents are slow)');
+
+  const perVrf = new SimPlan(agents, vrfs, routesPerAgent).maxRoutesPerVrf;
+  if (perVrf > MAX_ROUTES_PER_VRF) {
+    throw new UsageError(`--agents × --routes-per-agent ÷ --vrfs puts ${perVrf} routes in one VRF; at most ${MAX_ROUTES_PER_VRF} fit in its /16`);
+  }
+  return {
+    help: false,
+    args: {
+      agents,
+      vrfs,
+      routesPerAgent,
+      target: text(values, 'target', '127.0.0.1:50051', /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'),
+      api: text(values, 'api', 'http://127.0.0.1:8082', /^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http:// or https:// URL'),
+      cluster: text(values, 'cluster', 'default', /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name (letters, digits, . _ -)'),
+      prefix: text(values, 'prefix', 'sim-agent-', /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name prefix (letters, digits, . _ -)'),
+      channels,
+      connectConcurrency,
+      provision: values.provision === true,
+      timeoutS: seconds(values, 'timeout', true) ?? 60,
+      durationS: seconds(values, 'duration', false),
+      slowAgents,
+      ackDelayMs,
+      json: values.json === true,
+    },
+  };
+}

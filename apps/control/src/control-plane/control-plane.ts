@@ -1,0 +1,461 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AgentUpdateQueue,
+  canonicalPrefix,
+  DEFAULT_CLUSTER,
+  RoutingTables,
+  type AgentConfig,
+  type NetworkChange,
+  type NetworkModel,
+  type RouteChange,
+} from '#libs/routing';
+import { checkRoutes, helloProblem, type RouteInput } from './route-input.js';
+import { configDelta, type NoticeCode, type SessionMessage } from './session-messages.js';
+
+/** Where control reads the desired state: the per-cluster desired-state projection. */
+export interface DesiredStateSource {
+  readonly model: NetworkModel;
+  /** Called after each settled run of config events with what changed; returns an unsubscribe function. */
+  onChange(listener: (change: NetworkChange) => void): () => void;
+}
+
+export interface ControlPlaneOptions {
+  /** How long a dropped session's routes stay (stale) and its session can be resumed. */
+  holdTimeMs: number;
+  /** Messages sent ahead of an agent's acks. */
+  window: number;
+  /** Route updates per message. */
+  maxBatchRoutes: number;
+  log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** One agent's connection as control sees it: the wire adapter (gRPC stream, XMPP socket) implements it. */
+export interface SessionTransport {
+  /** Writes one message; false when the transport is full and control must wait for `AgentSession.drained()`. */
+  send(message: SessionMessage): boolean;
+  /** Ends the connection from control's side. */
+  end(reason: { code: 'replaced' | 'shutdown'; message: string }): void;
+}
+
+export interface HelloInput {
+  agentName: string;
+  address: string;
+  cluster: string;
+  resumeSessionId: string;
+  lastAckedVersion: number;
+}
+
+export interface WelcomeInfo {
+  sessionId: string;
+  resumed: boolean;
+  resumedAfter: number;
+  holdTimeSeconds: number;
+  window: number;
+  configPosition: number;
+}
+
+export interface AgentInfo {
+  name: string;
+  address: string;
+  cluster: string;
+  session: string;
+  state: 'connected' | 'held';
+  subscriptions: string[];
+  lastSentVersion: number;
+  lastAckedVersion: number;
+  pendingRoutes: number;
+  /** A virtual-router of that name exists in the config. */
+  configured: boolean;
+}
+
+/** Why a hello was refused: the wire adapter maps the code to its own error. */
+export class HelloRefused extends Error {
+  constructor(
+    readonly code: 'invalid' | 'cluster-mismatch' | 'shutting-down',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface AgentRecord {
+  name: string;
+  address: string;
+  cluster: string;
+  sessionId: string;
+  queue: AgentUpdateQueue;
+  transport: SessionTransport | undefined;
+  /** The transport is full: wait for drained(). */
+  blocked: boolean;
+  /** The config as last sent (as if every message was delivered; a resume resends it in full). */
+  sentConfig: AgentConfig | undefined;
+  holdTimer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The control service's core (DESIGN §5): routing tables fed by agents' routes and by the desired state, one
+ * coalescing queue per agent, sessions with resume and graceful restart. It knows no wire protocol: the gRPC
+ * AgentService and the XMPP bridge drive it through `open` and the AgentSession it returns.
+ */
+export class ControlPlane {
+  readonly tables = new RoutingTables();
+  private readonly records = new Map<string, AgentRecord>();
+  private readonly subscribers = new Map<string, Set<AgentRecord>>();
+  private readonly pumpsDue = new Set<AgentRecord>();
+  private pumpScheduled = false;
+  private stopFollowing: (() => void) | undefined;
+  private closing = false;
+  /** Counters for /metrics. */
+  readonly counters = { routeUpdatesSent: 0, messagesSent: 0, sessionsResumed: 0, sessionsStarted: 0, staleSwept: 0 };
+
+  constructor(
+    private readonly source: DesiredStateSource,
+    private readonly options: ControlPlaneOptions,
+  ) {}
+
+  /** Loads every VRF of the desired state and follows its changes. */
+  start(): void {
+    for (const vrf of this.source.model.vrfs()) this.fanOut(this.tables.setVrf(vrf.name, vrf.importTargets, vrf.exportTargets));
+    this.stopFollowing = this.source.onChange((change) => this.applyChange(change));
+  }
+
+  /** Ends every session and stops following the desired state. */
+  shutdown(): void {
+    this.closing = true;
+    this.stopFollowing?.();
+    for (const record of this.records.values()) {
+      if (record.holdTimer) clearTimeout(record.holdTimer);
+      record.transport?.end({ code: 'shutdown', message: 'the control service is shutting down' });
+      record.transport = undefined;
+    }
+  }
+
+  /** Starts or resumes an agent's session. Throws HelloRefused. */
+  open(hello: HelloInput, transport: SessionTransport): { session: AgentSession; welcome: WelcomeInfo } {
+    if (this.closing) throw new HelloRefused('shutting-down', 'the control service is shutting down');
+    const problem = helloProblem(hello);
+    if (problem) throw new HelloRefused('invalid', problem);
+    const configured = this.source.model.virtualRouter(hello.agentName);
+    if (configured && configured.cluster !== DEFAULT_CLUSTER && hello.cluster !== '' && hello.cluster !== configured.cluster) {
+      throw new HelloRefused(
+        'cluster-mismatch',
+        `virtual-router ${hello.agentName} belongs to cluster ${configured.cluster}, but the agent says it runs in ${hello.cluster}`,
+      );
+    }
+    let record = this.records.get(hello.agentName);
+    const previous = record?.transport;
+    let resumed = false;
+    if (record && hello.resumeSessionId !== '' && hello.resumeSessionId === record.sessionId && record.queue.resume(hello.lastAckedVersion)) {
+      resumed = true;
+      // The session goes on: the agent kept its tables and its routes are current again.
+      this.tables.clearStale(record.name);
+      if (record.holdTimer) clearTimeout(record.holdTimer);
+      record.holdTimer = undefined;
+      this.counters.sessionsResumed += 1;
+    } else if (record) {
+      // A new session of a known agent: what it published stays, stale, until it republishes and sends its
+      // end-of-RIB (or the hold time ends); it starts with no subscription and gets everything again.
+      this.dropSubscriptions(record);
+      record.queue = this.newQueue();
+      record.sessionId = randomUUID();
+      record.sentConfig = undefined;
+      this.tables.markStale(record.name);
+      this.startHoldTimer(record);
+      record.queue.configChanged(true);
+      this.counters.sessionsStarted += 1;
+    } else {
+      record = {
+        name: hello.agentName,
+        address: hello.address,
+        cluster: hello.cluster,
+        sessionId: randomUUID(),
+        queue: this.newQueue(),
+        transport: undefined,
+        blocked: false,
+        sentConfig: undefined,
+        holdTimer: undefined,
+      };
+      record.queue.configChanged(true);
+      this.records.set(record.name, record);
+      this.counters.sessionsStarted += 1;
+    }
+    if (previous && previous !== transport) previous.end({ code: 'replaced', message: `a new session of ${hello.agentName} from ${hello.address} took over` });
+    record.address = hello.address;
+    record.cluster = hello.cluster;
+    record.transport = transport;
+    record.blocked = false;
+    const welcome: WelcomeInfo = {
+      sessionId: record.sessionId,
+      resumed,
+      resumedAfter: resumed ? hello.lastAckedVersion : 0,
+      holdTimeSeconds: Math.ceil(this.options.holdTimeMs / 1000),
+      window: this.options.window,
+      configPosition: this.source.model.position,
+    };
+    this.options.log?.('info', resumed ? 'agent session resumed' : 'agent session started', {
+      agent: record.name,
+      address: record.address,
+      cluster: record.cluster,
+      session: record.sessionId,
+    });
+    this.schedulePump(record);
+    return { session: new AgentSession(this, record, transport), welcome };
+  }
+
+  /** Live and held sessions, for /metrics and tests. */
+  stats(): { agents: number; held: number; vrfs: number; paths: number; pendingRoutes: number; inFlight: number } {
+    let agents = 0;
+    let held = 0;
+    let pendingRoutes = 0;
+    let inFlight = 0;
+    for (const record of this.records.values()) {
+      if (record.transport) agents += 1;
+      else held += 1;
+      pendingRoutes += record.queue.pendingRoutes;
+      inFlight += record.queue.inFlight;
+    }
+    let vrfs = 0;
+    for (const _ of this.source.model.vrfs()) vrfs += 1;
+    return { agents, held, vrfs, paths: this.tables.pathCount(), pendingRoutes, inFlight };
+  }
+
+  /** Every agent with a live or held session, by name. */
+  agents(): AgentInfo[] {
+    return [...this.records.values()]
+      .map((r) => ({
+        name: r.name,
+        address: r.address,
+        cluster: r.cluster,
+        session: r.sessionId,
+        state: r.transport ? ('connected' as const) : ('held' as const),
+        subscriptions: r.queue.subscriptions().sort(),
+        lastSentVersion: r.queue.lastSentVersion,
+        lastAckedVersion: r.queue.lastAckedVersion,
+        pendingRoutes: r.queue.pendingRoutes,
+        configured: this.source.model.virtualRouter(r.name) !== undefined,
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  // ---- called by AgentSession ----
+
+  subscribe(record: AgentRecord, vrf: string): void {
+    if (!this.tables.hasVrf(vrf)) return this.notice(record, 'unknown-vrf', `subscribe: no VRF named ${JSON.stringify(vrf)}`);
+    record.queue.subscribe(vrf);
+    let set = this.subscribers.get(vrf);
+    if (!set) this.subscribers.set(vrf, (set = new Set()));
+    set.add(record);
+    this.schedulePump(record);
+  }
+
+  unsubscribe(record: AgentRecord, vrf: string): void {
+    if (!record.queue.isSubscribed(vrf)) return this.notice(record, 'not-subscribed', `unsubscribe: not subscribed to ${JSON.stringify(vrf)}`);
+    record.queue.unsubscribe(vrf);
+    this.subscribers.get(vrf)?.delete(record);
+    this.schedulePump(record);
+  }
+
+  publish(record: AgentRecord, vrf: string, routes: readonly RouteInput[]): void {
+    if (!this.tables.hasVrf(vrf)) return this.notice(record, 'unknown-vrf', `publish: no VRF named ${JSON.stringify(vrf)}; nothing was published`);
+    let checked;
+    try {
+      checked = checkRoutes(routes, record.address);
+    } catch (error) {
+      return this.notice(record, 'bad-route', `publish to ${vrf}: ${(error as Error).message}; nothing was published`);
+    }
+    for (const route of checked) this.fanOut(this.tables.publish(record.name, vrf, route.prefix, route.attributes));
+  }
+
+  withdraw(record: AgentRecord, vrf: string, prefixes: readonly string[]): void {
+    let canonical: string[];
+    try {
+      canonical = prefixes.map((p) => canonicalPrefix(p));
+    } catch (error) {
+      return this.notice(record, 'bad-route', `withdraw from ${vrf}: ${(error as Error).message}; nothing was withdrawn`);
+    }
+    if (!this.tables.hasVrf(vrf)) return this.notice(record, 'unknown-vrf', `withdraw: no VRF named ${JSON.stringify(vrf)}`);
+    for (const prefix of canonical) this.fanOut(this.tables.withdraw(record.name, vrf, prefix));
+  }
+
+  ack(record: AgentRecord, version: number): void {
+    try {
+      record.queue.ack(version);
+    } catch (error) {
+      return this.notice(record, 'bad-ack', (error as Error).message);
+    }
+    this.schedulePump(record);
+  }
+
+  agentEndOfRib(record: AgentRecord): void {
+    const changes = this.tables.sweepStale(record.name);
+    this.counters.staleSwept += changes.length;
+    this.fanOut(changes);
+  }
+
+  drained(record: AgentRecord): void {
+    record.blocked = false;
+    this.schedulePump(record);
+  }
+
+  /** The agent's connection is gone: hold its routes (stale) and its session for the hold time. */
+  dropped(record: AgentRecord, transport: SessionTransport): void {
+    if (record.transport !== transport) return;
+    record.transport = undefined;
+    if (this.closing) return;
+    this.tables.markStale(record.name);
+    this.startHoldTimer(record);
+    this.options.log?.('info', 'agent session dropped; routes held as stale', { agent: record.name, holdTimeMs: this.options.holdTimeMs });
+  }
+
+  /** The agent ended its session cleanly (it is shutting down): its routes go now, and its session with them. */
+  ended(record: AgentRecord, transport: SessionTransport): void {
+    if (record.transport !== transport) return;
+    record.transport = undefined;
+    if (record.holdTimer) clearTimeout(record.holdTimer);
+    record.holdTimer = undefined;
+    this.dropSubscriptions(record);
+    this.records.delete(record.name);
+    if (this.closing) return;
+    const changes = this.tables.withdrawAll(record.name);
+    this.options.log?.('info', 'agent session ended by the agent; its routes were withdrawn', { agent: record.name, withdrawn: changes.length });
+    this.fanOut(changes);
+  }
+
+  // ---- internals ----
+
+  private newQueue(): AgentUpdateQueue {
+    return new AgentUpdateQueue(this.tables, { window: this.options.window, maxBatchRoutes: this.options.maxBatchRoutes });
+  }
+
+  private startHoldTimer(record: AgentRecord): void {
+    if (record.holdTimer) clearTimeout(record.holdTimer);
+    record.holdTimer = setTimeout(() => this.holdExpired(record), this.options.holdTimeMs);
+    record.holdTimer.unref();
+  }
+
+  private holdExpired(record: AgentRecord): void {
+    record.holdTimer = undefined;
+    const changes = this.tables.sweepStale(record.name);
+    this.counters.staleSwept += changes.length;
+    if (!record.transport) {
+      this.dropSubscriptions(record);
+      this.records.delete(record.name);
+      this.options.log?.('info', 'agent hold time expired; its routes were withdrawn', { agent: record.name, withdrawn: changes.length });
+    }
+    this.fanOut(changes);
+  }
+
+  private dropSubscriptions(record: AgentRecord): void {
+    for (const vrf of record.queue.subscriptions()) this.subscribers.get(vrf)?.delete(record);
+  }
+
+  private applyChange(change: NetworkChange): void {
+    for (const vrf of change.vrfsChanged) this.fanOut(this.tables.setVrf(vrf.name, vrf.importTargets, vrf.exportTargets));
+    for (const name of change.vrfsRemoved) this.fanOut(this.tables.removeVrf(name));
+    for (const name of change.virtualRoutersChanged) {
+      const record = this.records.get(name);
+      if (!record) continue;
+      const config = this.source.model.agentConfig(name);
+      if (JSON.stringify(config) === JSON.stringify(record.sentConfig)) continue;
+      record.queue.configChanged();
+      this.schedulePump(record);
+    }
+  }
+
+  private fanOut(changes: readonly RouteChange[]): void {
+    for (const change of changes) {
+      const set = this.subscribers.get(change.vrf);
+      if (!set) continue;
+      for (const record of set) {
+        record.queue.routeChanged(change.vrf, change.prefix);
+        this.schedulePump(record);
+      }
+    }
+  }
+
+  private notice(record: AgentRecord, code: NoticeCode, message: string): void {
+    record.transport?.send({ version: 0, kind: 'notice', code, message });
+  }
+
+  /** Pumps run once per event-loop turn, so the changes of one turn leave in as few messages as they fit. */
+  private schedulePump(record: AgentRecord): void {
+    this.pumpsDue.add(record);
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      const due = [...this.pumpsDue];
+      this.pumpsDue.clear();
+      for (const r of due) this.pump(r);
+    });
+  }
+
+  private pump(record: AgentRecord): void {
+    const transport = record.transport;
+    while (transport && !record.blocked) {
+      const next = record.queue.next();
+      if (!next) return;
+      let message: SessionMessage;
+      if (next.kind === 'config') {
+        const config = this.source.model.agentConfig(record.name);
+        message = { version: next.version, kind: 'config', update: configDelta(record.sentConfig, config, next.full, this.source.model.position) };
+        record.sentConfig = config;
+      } else if (next.kind === 'routes') {
+        message = { version: next.version, kind: 'routes', updates: next.updates };
+        this.counters.routeUpdatesSent += next.updates.length;
+      } else {
+        message = { version: next.version, kind: 'end-of-rib', vrf: next.vrf };
+      }
+      this.counters.messagesSent += 1;
+      if (!transport.send(message)) record.blocked = true;
+    }
+  }
+}
+
+/** The handle a wire adapter holds for one connection; calls after the connection was replaced do nothing. */
+export class AgentSession {
+  constructor(
+    private readonly plane: ControlPlane,
+    private readonly record: AgentRecord,
+    private readonly transport: SessionTransport,
+  ) {}
+
+  get agentName(): string {
+    return this.record.name;
+  }
+
+  private get live(): boolean {
+    return this.record.transport === this.transport;
+  }
+
+  subscribe(vrf: string): void {
+    if (this.live) this.plane.subscribe(this.record, vrf);
+  }
+  unsubscribe(vrf: string): void {
+    if (this.live) this.plane.unsubscribe(this.record, vrf);
+  }
+  publish(vrf: string, routes: readonly RouteInput[]): void {
+    if (this.live) this.plane.publish(this.record, vrf, routes);
+  }
+  withdraw(vrf: string, prefixes: readonly string[]): void {
+    if (this.live) this.plane.withdraw(this.record, vrf, prefixes);
+  }
+  ack(version: number): void {
+    if (this.live) this.plane.ack(this.record, version);
+  }
+  endOfRib(): void {
+    if (this.live) this.plane.agentEndOfRib(this.record);
+  }
+  /** The transport can take more after a `send` returned false. */
+  drained(): void {
+    if (this.live) this.plane.drained(this.record);
+  }
+  /** The connection was lost (client gone, network error, cancelled): graceful restart holds its routes. */
+  closed(): void {
+    this.plane.dropped(this.record, this.transport);
+  }
+  /** The agent ended the session on purpose (a clean end of its stream). */
+  ended(): void {
+    this.plane.ended(this.record, this.transport);
+  }
+}

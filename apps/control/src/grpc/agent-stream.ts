@@ -1,0 +1,119 @@
+import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { agentProto } from '#libs/proto';
+import { HelloRefused, type AgentSession, type ControlPlane, type SessionTransport } from '../control-plane/control-plane.js';
+import type { RouteInput } from '../control-plane/route-input.js';
+import { toControlMessage, toWelcome } from './agent-wire.js';
+
+type AgentCall = ServerDuplexStream<agentProto.AgentMessage, agentProto.ControlMessage>;
+
+/** How long a new stream may take to say Hello. */
+export const HELLO_TIMEOUT_MS = 10_000;
+
+const REFUSAL_CODES: Record<HelloRefused['code'], GrpcStatus> = {
+  invalid: GrpcStatus.INVALID_ARGUMENT,
+  'cluster-mismatch': GrpcStatus.FAILED_PRECONDITION,
+  'shutting-down': GrpcStatus.UNAVAILABLE,
+};
+
+/**
+ * One AgentService.Session call: waits for Hello, opens (or resumes) the agent's session on the control plane, then
+ * turns each AgentMessage into a session call and each SessionMessage into a ControlMessage on the stream.
+ */
+export function serveAgentStream(call: AgentCall, plane: ControlPlane, onOpen?: (session: AgentSession) => void): void {
+  let session: AgentSession | undefined;
+  let finished = false;
+  const fail = (code: GrpcStatus, details: string): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(helloTimer);
+    call.emit('error', { code, details });
+    session?.closed();
+  };
+  const helloTimer = setTimeout(() => fail(GrpcStatus.INVALID_ARGUMENT, `no Hello within ${HELLO_TIMEOUT_MS} ms`), HELLO_TIMEOUT_MS);
+  helloTimer.unref();
+
+  const transport: SessionTransport = {
+    send: (message) => (finished ? true : call.write(toControlMessage(message))),
+    end: (reason) => fail(reason.code === 'replaced' ? GrpcStatus.ABORTED : GrpcStatus.UNAVAILABLE, reason.message),
+  };
+
+  call.on('data', (message: agentProto.AgentMessage) => {
+    if (finished) return;
+    const body = message.body;
+    if (!session) {
+      if (body?.$case !== 'hello') return fail(GrpcStatus.INVALID_ARGUMENT, `the first message must be hello, got ${body?.$case ?? 'an empty message'}`);
+      clearTimeout(helloTimer);
+      try {
+        const opened = plane.open({ ...body.value }, transport);
+        session = opened.session;
+        call.write(toWelcome(opened.welcome));
+        onOpen?.(session);
+      } catch (error) {
+        if (error instanceof HelloRefused) return fail(REFUSAL_CODES[error.code], error.message);
+        throw error;
+      }
+      return;
+    }
+    dispatch(session, body, fail, () => {
+      finished = true;
+      session!.ended();
+      call.end();
+    });
+  });
+  call.on('drain', () => session?.drained());
+  const closed = (): void => {
+    clearTimeout(helloTimer);
+    if (!finished) {
+      finished = true;
+      session?.closed();
+    }
+  };
+  // An end of the stream is a drop (grpc-js ends the request stream on a cancel too): only Goodbye means leaving.
+  call.on('end', () => {
+    closed();
+    call.end();
+  });
+  call.on('error', closed);
+  call.on('cancelled', closed);
+  call.on('close', closed);
+}
+
+function dispatch(
+  session: AgentSession,
+  body: agentProto.AgentMessage['body'],
+  fail: (code: GrpcStatus, details: string) => void,
+  leave: () => void,
+): void {
+  switch (body?.$case) {
+    case 'subscribe':
+      return session.subscribe(body.value.vrf);
+    case 'unsubscribe':
+      return session.unsubscribe(body.value.vrf);
+    case 'publish':
+      return session.publish(body.value.vrf, body.value.routes.map(toRouteInput));
+    case 'withdraw':
+      return session.withdraw(body.value.vrf, body.value.prefixes);
+    case 'ack':
+      return session.ack(body.value.version);
+    case 'endOfRib':
+      return session.endOfRib();
+    case 'goodbye':
+      return leave();
+    case 'hello':
+      return fail(GrpcStatus.INVALID_ARGUMENT, 'hello may only be the first message of a session');
+    case undefined:
+      return fail(GrpcStatus.INVALID_ARGUMENT, 'an AgentMessage without a body');
+  }
+}
+
+function toRouteInput(route: agentProto.Route): RouteInput {
+  return {
+    prefix: route.prefix,
+    nextHop: route.nextHop,
+    label: route.label,
+    encapsulations: route.encapsulations,
+    securityGroups: route.securityGroups,
+    sequence: route.sequence,
+    localPreference: route.localPreference,
+  };
+}
