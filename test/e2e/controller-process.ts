@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const CONTROLLER_MAIN = fileURLToPath(new URL('../../dist/apps/controller/src/main.js', import.meta.url));
+/** The control service on its own. */
+export const CONTROL_MAIN = fileURLToPath(new URL('../../dist/apps/control/src/main.js', import.meta.url));
 
 export type LogLine = Record<string, unknown> & { level: string; msg: string };
 
@@ -22,12 +24,12 @@ export class ControllerProcess {
   private readonly child: ChildProcess;
   private readonly waiters: Array<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
 
-  /** Starts the controller with exactly `env` (plus PATH), not the test runner's environment. */
-  constructor(env: Record<string, string>) {
-    if (!existsSync(CONTROLLER_MAIN)) {
-      throw new Error(`${CONTROLLER_MAIN} is missing: build first (npm run build; npm test does it)`);
+  /** Starts the controller (or another built `main`) with exactly `env` (plus PATH), not the test runner's environment. */
+  constructor(env: Record<string, string>, main = CONTROLLER_MAIN) {
+    if (!existsSync(main)) {
+      throw new Error(`${main} is missing: build first (npm run build; npm test does it)`);
     }
-    this.child = spawn(process.execPath, [CONTROLLER_MAIN], {
+    this.child = spawn(process.execPath, [main], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -19,3 +19,11 @@ export { GrpcServer } from './grpc/grpc-server.js';
 export { HealthStatusBoard, WHOLE_SERVER, type HealthWatcher } from './grpc/health-status-board.js';
 export { healthService, MAX_LISTED_SERVICES } from './grpc/health-service.js';
 export { GrpcModule, GrpcServerHost, GRPC_LISTENER_OPTIONS, type GrpcListenerOptions } from './grpc/grpc.module.js';
+export {
+  startNestService,
+  type ServiceListeners,
+  type ListeningAddresses,
+  type RunningService,
+  type ShutdownOutcome,
+} from './bootstrap/start-nest-service.js';
+export { runMain, EXIT_FAILURE, EXIT_INVALID_CONFIG, type MainOptions } from './bootstrap/run-main.js';
