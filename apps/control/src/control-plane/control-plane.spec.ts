@@ -307,6 +307,25 @@ describe('ControlPlane', () => {
       expect(b.received.slice(before).flatMap((m) => (m.kind === 'routes' ? m.updates.map((u) => [u.prefix, u.paths.length]) : []))).toEqual([['10.1.0.4/32', 0]]);
     });
 
+    it('a restart interrupted by a drop and a resume still sweeps what it did not republish', async () => {
+      const a = connect(plane, 'vr-a', '10.0.0.1');
+      const b = connect(plane, 'vr-b', '10.0.0.2');
+      b.session.subscribe(vrfOf('red'));
+      a.session.publish(vrfOf('red'), [route('10.1.0.3/32'), route('10.1.0.4/32')]);
+      await settled();
+      a.session.closed();
+      const restarted = connect(plane, 'vr-a', '10.0.0.1');
+      restarted.session.publish(vrfOf('red'), [route('10.1.0.3/32')]);
+      await settled();
+      restarted.session.closed();
+      const resumed = connect(plane, 'vr-a', '10.0.0.1', { resume: restarted, agent: restarted });
+      expect(resumed.full).toBe(false);
+      resumed.session.endOfRib();
+      await settled();
+      expect([...b.tables.get(vrfOf('red'))!.keys()]).toEqual(['10.1.0.3/32']);
+      expect(plane.tables.pathCount()).toBe(1);
+    });
+
     it('a new session of a connected agent replaces the old one', async () => {
       const first = connect(plane, 'vr-a', '10.0.0.1');
       const second = connect(plane, 'vr-a', '10.0.0.1');

@@ -90,6 +90,11 @@ interface AgentRecord {
   /** The config as last sent (as if every message was delivered; a resume resends it in full). */
   sentConfig: AgentConfig | undefined;
   holdTimer: NodeJS.Timeout | undefined;
+  /**
+   * A fresh session of a known agent has not sent its end-of-RIB yet: its paths still stale are the ones it has
+   * not republished, and only those go at its end-of-RIB. A drop and resume meanwhile must not make them current.
+   */
+  restarting: boolean;
 }
 
 /**
@@ -147,10 +152,15 @@ export class ControlPlane {
     let resumed = false;
     if (record && hello.resumeSessionId !== '' && hello.resumeSessionId === record.sessionId && record.queue.resume(hello.lastAckedVersion)) {
       resumed = true;
-      // The session goes on: the agent kept its tables and its routes are current again.
-      this.tables.clearStale(record.name);
-      if (record.holdTimer) clearTimeout(record.holdTimer);
-      record.holdTimer = undefined;
+      if (record.restarting) {
+        // Still republishing after a restart: what is stale stays stale, with a fresh hold time to finish in.
+        this.startHoldTimer(record);
+      } else {
+        // The session goes on: the agent kept its tables and its routes are current again.
+        this.tables.clearStale(record.name);
+        if (record.holdTimer) clearTimeout(record.holdTimer);
+        record.holdTimer = undefined;
+      }
       this.counters.sessionsResumed += 1;
     } else if (record) {
       // A new session of a known agent: what it published stays, stale, until it republishes and sends its
@@ -160,6 +170,7 @@ export class ControlPlane {
       record.sessionId = randomUUID();
       record.sentConfig = undefined;
       this.tables.markStale(record.name);
+      record.restarting = true;
       this.startHoldTimer(record);
       record.queue.configChanged(true);
       this.counters.sessionsStarted += 1;
@@ -174,6 +185,7 @@ export class ControlPlane {
         blocked: false,
         sentConfig: undefined,
         holdTimer: undefined,
+        restarting: false,
       };
       record.queue.configChanged(true);
       this.records.set(record.name, record);
@@ -287,6 +299,9 @@ export class ControlPlane {
   }
 
   agentEndOfRib(record: AgentRecord): void {
+    record.restarting = false;
+    if (record.holdTimer) clearTimeout(record.holdTimer);
+    record.holdTimer = undefined;
     const changes = this.tables.sweepStale(record.name);
     this.counters.staleSwept += changes.length;
     this.fanOut(changes);
@@ -302,7 +317,8 @@ export class ControlPlane {
     if (record.transport !== transport) return;
     record.transport = undefined;
     if (this.closing) return;
-    this.tables.markStale(record.name);
+    // While restarting, the stale marks tell republished paths from the others: keep them as they are.
+    if (!record.restarting) this.tables.markStale(record.name);
     this.startHoldTimer(record);
     this.options.log?.('info', 'agent session dropped; routes held as stale', { agent: record.name, holdTimeMs: this.options.holdTimeMs });
   }
@@ -333,9 +349,14 @@ export class ControlPlane {
     record.holdTimer.unref();
   }
 
+  /**
+   * The hold time ended. With a live session (a restart that sent no end-of-RIB in time) what it did not
+   * republish goes; without one, every path of the agent goes, and its session is forgotten.
+   */
   private holdExpired(record: AgentRecord): void {
     record.holdTimer = undefined;
-    const changes = this.tables.sweepStale(record.name);
+    record.restarting = false;
+    const changes = record.transport ? this.tables.sweepStale(record.name) : this.tables.withdrawAll(record.name);
     this.counters.staleSwept += changes.length;
     if (!record.transport) {
       this.dropSubscriptions(record);
