@@ -5,6 +5,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   'event-store': async () => (await import('./event-store.bench.js')).run(),
   'config-api': async () => (await import('./config-api.bench.js')).run(),
   audit: async () => (await import('./audit.bench.js')).run(),
+  control: async () => (await import('./control.bench.js')).run(),
 };
 
 const name = process.argv[2];
