@@ -1,9 +1,11 @@
 /**
  * bench/control: the control service pushing routes to agents, config-to-agent convergence, and agents per process.
  *
- * 1. Route fan-out. The built controller in a child process; FANOUT_AGENTS simulated agents (one gRPC channel each,
- *    in this process) subscribed to one VRF; one publisher agent publishes ROUTES fresh /32s in publishes of
- *    PUBLISH_SIZE. Timed from the first publish until every subscriber holds all ROUTES: routes/s = A × R / s. Then
+ * 1. Route fan-out. The built controller in a child process; FANOUT_AGENTS lean agents (one gRPC channel each, in
+ *    this process: they decode every message, count its route updates and ack every version, as the raw clients
+ *    decode and count) subscribed to one VRF; one publisher agent publishes ROUTES fresh /32s in publishes of
+ *    PUBLISH_SIZE. Timed from the first publish until every subscriber counted all ROUTES: routes/s = A × R / s.
+ *    Then SIM_ROUNDS more rounds to full simulated agents (apps/agent-sim: tables too), for information. Then
  *    the publisher withdraws them (timed the same way, reported for information) and the next round publishes anew.
  *    Raw baseline in the same run, rounds alternating with ours: a plain @grpc/grpc-js server in a child process
  *    (bench/support/raw-route-server.ts) streams to each of A clients ceil(R / 256) RouteBatch ControlMessages of
@@ -15,7 +17,7 @@
  * 3. Agents per control process and memory per agent, from the controller's /metrics before the agents connect and
  *    once they are all synced; then, when MAX_AGENTS > AGENTS, more agents join to see how many one process holds.
  *
- * Environment: BENCH_FANOUT_AGENTS (20), BENCH_ROUTES (20000), BENCH_PUBLISH_SIZE (1000), BENCH_ROUNDS (7),
+ * Environment: BENCH_FANOUT_AGENTS (20), BENCH_ROUTES (20000), BENCH_PUBLISH_SIZE (1000), BENCH_ROUNDS (7), BENCH_SIM_ROUNDS (3),
  * BENCH_AGENTS (1000), BENCH_CHANNELS (= agents: one per agent), BENCH_COMMITS (20), BENCH_WARMUP_COMMITS (2),
  * BENCH_MAX_AGENTS (2000; 0 = skip), BENCH_CPU_PROF (a directory: the controller runs with --cpu-prof into it).
  * AGENT_WINDOW and AGENT_BATCH_ROUTES, when set, are passed to the controller.
@@ -27,7 +29,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AgentFleet, SimulatedAgent, type ConvergenceReport } from '#apps/agent-sim';
-import type { agentProto } from '#libs/proto';
+import { agentProto } from '#libs/proto';
 import { percentile, printTable, progress, projectRoot, round, row, writeResults, type Measurement } from './support/measure.js';
 import { RAW_ROUTE_SERVICE } from './support/raw-route-service.js';
 
@@ -40,6 +42,7 @@ const FANOUT_AGENTS = env('BENCH_FANOUT_AGENTS', 20);
 const ROUTES = env('BENCH_ROUTES', 20_000);
 const PUBLISH_SIZE = env('BENCH_PUBLISH_SIZE', 1000);
 const ROUNDS = env('BENCH_ROUNDS', 7);
+const SIM_ROUNDS = env('BENCH_SIM_ROUNDS', 3);
 const AGENTS = env('BENCH_AGENTS', 1000);
 const CHANNELS = env('BENCH_CHANNELS', AGENTS);
 const COMMITS = env('BENCH_COMMITS', 20);
@@ -262,6 +265,103 @@ async function oursRound(publisher: SimulatedAgent, fleet: AgentFleet, vrf: stri
   return { seconds, perAgentMs: times.map((t) => t - t0), withdrawSeconds: (Math.max(...withdrawn) - t1) / 1000, cpu };
 }
 
+// ---------------------------------------------------------------- lean agents on the controller
+
+/**
+ * Subscribers on the controller's AgentService doing what the raw clients do, plus what the protocol asks of an
+ * agent: decode every message and count its route updates (adds and withdrawals), and ack every version. No tables:
+ * this measures what control pushes, not what a simulated agent does with it (that figure is reported beside it).
+ */
+class LeanFleet {
+  private readonly channels: Channel[] = [];
+  private readonly streams: Array<ClientDuplexStream<agentProto.AgentMessage, agentProto.ControlMessage>> = [];
+  readonly adds: number[] = [];
+  readonly withdrawals: number[] = [];
+  private onCount: ((i: number) => void) | undefined;
+
+  constructor(
+    private readonly target: string,
+    private readonly agents: number,
+  ) {}
+
+  async connect(vrf: string): Promise<void> {
+    const synced: Array<Promise<void>> = [];
+    for (let i = 0; i < this.agents; i++) {
+      const channel = new Channel(this.target, credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.channels.push(channel);
+      const client = new agentProto.AgentServiceClient(this.target, credentials.createInsecure(), { channelOverride: channel });
+      const stream = client.session();
+      stream.on('error', () => undefined);
+      this.adds.push(0);
+      this.withdrawals.push(0);
+      synced.push(
+        new Promise((resolvePromise) => {
+          stream.on('data', (message: agentProto.ControlMessage) => {
+            const body = message.body;
+            if (body?.$case === 'welcome') {
+              stream.write({ body: { $case: 'subscribe', value: { vrf } } });
+              return;
+            }
+            if (body?.$case === 'routes') {
+              for (const update of body.value.updates) {
+                if (update.paths.length > 0) this.adds[i]! += 1;
+                else this.withdrawals[i]! += 1;
+              }
+              this.onCount?.(i);
+            } else if (body?.$case === 'endOfRib') resolvePromise();
+            if (message.version > 0) stream.write({ body: { $case: 'ack', value: { version: message.version } } });
+          });
+        }),
+      );
+      stream.write({ body: { $case: 'hello', value: { agentName: `bench-lean-${i + 1}`, address: `10.253.0.${i + 1}`, cluster: '', resumeSessionId: '', lastAckedVersion: 0 } } });
+      this.streams.push(stream);
+    }
+    await Promise.all(synced);
+  }
+
+  /** Resolves with each client's time (performance.now()) once its `counter` has grown by `routes`. */
+  when(counter: 'adds' | 'withdrawals', routes: number, timeoutMs: number): Promise<number[]> {
+    const counts = this[counter];
+    const targets = counts.map((c) => c + routes);
+    const times: number[] = [];
+    const seen = new Set<number>();
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error(`lean: ${this.agents - seen.size} clients short after ${timeoutMs} ms`)), timeoutMs);
+      this.onCount = (i) => {
+        if (seen.has(i) || counts[i]! < targets[i]!) return;
+        seen.add(i);
+        times.push(performance.now());
+        if (seen.size < this.agents) return;
+        clearTimeout(timer);
+        this.onCount = undefined;
+        resolvePromise(times);
+      };
+    });
+  }
+
+  close(): void {
+    for (const stream of this.streams) stream.end();
+    for (const channel of this.channels) channel.close();
+  }
+}
+
+async function leanRound(publisher: SimulatedAgent, fleet: LeanFleet, vrf: string, index: number, routes: number, server: ChildProcess): Promise<RoundResult> {
+  const prefixes = Array.from({ length: routes }, (_, i) => prefixOf(index * routes + i));
+  const published = prefixes.map((prefix) => ({ prefix, label: 1000 + (index % 1000), encapsulations: ['MPLSoUDP'] }));
+  const held = fleet.when('adds', routes, 120_000);
+  const meter = cpuMeter(server);
+  const t0 = performance.now();
+  for (let i = 0; i < routes; i += PUBLISH_SIZE) publisher.publish(vrf, published.slice(i, i + PUBLISH_SIZE));
+  const times = await held;
+  const cpu = meter();
+  const seconds = (Math.max(...times) - t0) / 1000;
+  const gone = fleet.when('withdrawals', routes, 120_000);
+  const t1 = performance.now();
+  publisher.withdraw(vrf, prefixes);
+  const withdrawn = await gone;
+  return { seconds, perAgentMs: times.map((t) => t - t0), withdrawSeconds: (Math.max(...withdrawn) - t1) / 1000, cpu };
+}
+
 // ---------------------------------------------------------------- raw baseline clients
 
 type RawStream = ClientDuplexStream<agentProto.AgentMessage, agentProto.ControlMessage>;
@@ -394,23 +494,19 @@ async function fanout(dir: string, children: ChildProcess[]): Promise<Record<str
   const vrf = vrfOf(network);
   const publisher = new SimulatedAgent({ target: controller.grpc, name: PUBLISHER.name, address: PUBLISHER.address });
   await publisher.connect();
-  const fleet = new AgentFleet({ target: controller.grpc, agents: FANOUT_AGENTS, prefix: 'bench-sub-', channels: FANOUT_AGENTS });
-  const connected = await fleet.connectAll();
-  if (connected.failed.length > 0) throw new Error(`fan-out: ${connected.failed.length} agents failed to connect: ${connected.failed[0]!.error.message}`);
-  for (const agent of fleet.agents) agent.subscribe(vrf);
-  await fleet.waitAllSynced(30_000);
+  const lean = new LeanFleet(controller.grpc, FANOUT_AGENTS);
+  await lean.connect(vrf);
   const rawFleet = new RawFleet(rawTarget, FANOUT_AGENTS);
   await rawFleet.connect(vrf);
 
   const count = FANOUT_AGENTS * ROUTES;
-  const warmRoutes = ROUTES;
-  progress(`fan-out: warm-up (${warmRoutes} routes to ${FANOUT_AGENTS} agents, ours and raw)`);
-  await oursRound(publisher, fleet, vrf, 0, warmRoutes, controller.child);
-  await rawFleet.round(warmRoutes, raw.child);
+  progress(`fan-out: warm-up (${ROUTES} routes to ${FANOUT_AGENTS} agents, ours and raw)`);
+  await leanRound(publisher, lean, vrf, 0, ROUTES, controller.child);
+  await rawFleet.round(ROUTES, raw.child);
   const ours: RoundResult[] = [];
   const raws: RoundResult[] = [];
   for (let r = 1; r <= ROUNDS; r++) {
-    const o = await oursRound(publisher, fleet, vrf, r, ROUTES, controller.child);
+    const o = await leanRound(publisher, lean, vrf, r, ROUTES, controller.child);
     ours.push(o);
     const b = await rawFleet.round(ROUTES, raw.child);
     raws.push(b);
@@ -418,11 +514,25 @@ async function fanout(dir: string, children: ChildProcess[]): Promise<Record<str
       `fan-out round ${r}/${ROUNDS}: ours ${Math.round(count / o.seconds)} routes/s (${o.seconds.toFixed(2)} s; withdraw ${o.withdrawSeconds!.toFixed(2)} s), raw ${Math.round(count / b.seconds)} routes/s (${b.seconds.toFixed(2)} s); CPU ours: controller ${o.cpu.server} bench ${o.cpu.bench}, raw: server ${b.cpu.server} bench ${b.cpu.bench}`,
     );
   }
+  lean.close();
+  rawFleet.close();
+
+  // The same rounds to simulated agents that keep tables, as a user of `npm run agent-sim` sees it: information.
+  const fleet = new AgentFleet({ target: controller.grpc, agents: FANOUT_AGENTS, prefix: 'bench-sub-', channels: FANOUT_AGENTS });
+  const connected = await fleet.connectAll();
+  if (connected.failed.length > 0) throw new Error(`fan-out: ${connected.failed.length} agents failed to connect: ${connected.failed[0]!.error.message}`);
+  for (const agent of fleet.agents) agent.subscribe(vrf);
+  await fleet.waitAllSynced(30_000);
+  const simulated: RoundResult[] = [];
+  for (let r = 1; r <= SIM_ROUNDS; r++) {
+    const o = await oursRound(publisher, fleet, vrf, ROUNDS + r, ROUTES, controller.child);
+    simulated.push(o);
+    progress(`fan-out to simulated agents ${r}/${SIM_ROUNDS}: ${Math.round(count / o.seconds)} routes/s (${o.seconds.toFixed(2)} s)`);
+  }
   const totals = fleet.totals();
   const anomalies = fleet.agents.flatMap((a) => a.anomalies).slice(0, 5);
   const controlMetrics = await metrics(controller.rest);
 
-  rawFleet.close();
   await Promise.all([fleet.closeAll(), publisher.close()]);
   await stop(controller.child);
   await stop(raw.child);
@@ -440,6 +550,8 @@ async function fanout(dir: string, children: ChildProcess[]): Promise<Record<str
     serverCpuRatio:
       oursM.cpuMicrosPerRoute.server && rawM.cpuMicrosPerRoute.server ? round(rawM.cpuMicrosPerRoute.server / oursM.cpuMicrosPerRoute.server, 3) : undefined,
     withdrawRoutesPerSecond: { median: Math.round(median(withdrawRates)), rounds: withdrawRates },
+    /** The same rounds to simulated agents that decode, keep tables and ack (the agent-sim tool): not the bar. */
+    simulatedAgents: measurementOf(simulated, count),
     controllerMessagesSent: controlMetrics.contrail_control_messages_sent_total,
     controllerRouteUpdatesSent: controlMetrics.contrail_control_route_updates_sent_total,
     subscriberTotals: { messages: totals.messages, routeUpdates: totals.routeUpdates, acks: totals.acks, anomalies: totals.anomalies, firstAnomalies: anomalies },
@@ -645,10 +757,11 @@ export async function run(): Promise<void> {
     printFigures('control: route fan-out, CPU per route delivered to one agent (median round)', [
       ['controller process', us(oursF.cpuMicrosPerRoute.server), ''],
       ['raw server process', us(rawF.cpuMicrosPerRoute.server), ''],
-      ['simulated agents (bench process)', us(oursF.cpuMicrosPerRoute.clients), ''],
+      ['lean agents (bench process)', us(oursF.cpuMicrosPerRoute.clients), ''],
       ['raw clients (bench process)', us(rawF.cpuMicrosPerRoute.clients), ''],
       ['server CPU ratio (raw ÷ controller)', String(fan.serverCpuRatio ?? 'n/a'), 'information, not the bar'],
       ['withdraw routes/s (ours, median)', String((fan.withdrawRoutesPerSecond as { median: number }).median), ''],
+      ['routes/s to simulated agents keeping tables', String((fan.simulatedAgents as FanoutMeasurement).perSecond), 'information, not the bar'],
     ]);
     const c = conv.convergenceMs as Record<string, number>;
     const mem = conv.memory as Record<string, number>;

@@ -1,10 +1,12 @@
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
-import type { agentProto } from '#libs/proto';
+import { agentProto } from '#libs/proto';
 import { HelloRefused, type AgentSession, type ControlPlane, type SessionTransport } from '../control-plane/control-plane.js';
 import type { RouteInput } from '../control-plane/route-input.js';
-import { toControlMessage, toWelcome } from './agent-wire.js';
+import { toWelcome } from './agent-wire.js';
+import { encodeSessionMessage } from './control-message-encoder.js';
 
-type AgentCall = ServerDuplexStream<agentProto.AgentMessage, agentProto.ControlMessage>;
+/** Responses are written as encoded bytes (see control-message-encoder.ts and AGENT_SERVICE_DEFINITION). */
+type AgentCall = ServerDuplexStream<agentProto.AgentMessage, Buffer>;
 
 /** How long a new stream may take to say Hello. */
 export const HELLO_TIMEOUT_MS = 10_000;
@@ -33,7 +35,7 @@ export function serveAgentStream(call: AgentCall, plane: ControlPlane, onOpen?: 
   helloTimer.unref();
 
   const transport: SessionTransport = {
-    send: (message) => (finished ? true : call.write(toControlMessage(message))),
+    send: (message) => (finished ? true : call.write(encodeSessionMessage(message))),
     end: (reason) => fail(reason.code === 'replaced' ? GrpcStatus.ABORTED : GrpcStatus.UNAVAILABLE, reason.message),
   };
 
@@ -46,7 +48,7 @@ export function serveAgentStream(call: AgentCall, plane: ControlPlane, onOpen?: 
       try {
         const opened = plane.open({ ...body.value }, transport);
         session = opened.session;
-        call.write(toWelcome(opened.welcome));
+        call.write(Buffer.from(agentProto.ControlMessage.encode(toWelcome(opened.welcome)).finish()));
         onOpen?.(session);
       } catch (error) {
         if (error instanceof HelloRefused) return fail(REFUSAL_CODES[error.code], error.message);
