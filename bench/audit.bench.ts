@@ -2,6 +2,7 @@
  * bench/audit: replay and as-of reads over a generated config log of BENCH_AUDIT_EVENTS events (default 1,000,000)
  * in a SQLite store (bench/support/config-log.ts: pod ports coming and going, relabels, policy edits and attaches).
  *   replay  — readAll pages folded into a fresh ConfigState        vs the same readAll pages alone (JSON, no fold)
+ *             (both read as the engine's replays read: withMetadata false, the fold needs only the data)
  *   start   — AuditEngine.start: that replay taking snapshots       vs the same raw pages
  *   as-of   — stateAt at BENCH_AUDIT_SAMPLES random positions (snapshots + tail)  vs stateAt folded from 0 at a few
  *   diff    — diff over 1,000-event windows at random positions     vs stateAt at the window's start
@@ -33,7 +34,7 @@ async function readAllPages(store: EventStore, fold?: ConfigState): Promise<Meas
   let count = 0;
   for (;;) {
     const t = nowMs();
-    const page = await store.readAll({ after, limit: PAGE });
+    const page = await store.readAll({ after, limit: PAGE, withMetadata: false });
     if (page.length === 0) break;
     if (fold) for (const event of page) fold.apply(event);
     latencies.push(nowMs() - t);

@@ -85,7 +85,7 @@ export async function run(): Promise<void> {
     progress('starting the all-in-one controller on SQLite');
     const controller = await start(
       [join(projectRoot, 'dist/apps/controller/src/main.js')],
-      { REST_PORT: '0', GRPC_PORT: '0', DATA_DIR: join(dir, 'controller'), LOG_LEVEL: 'info' },
+      { REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: join(dir, 'controller'), LOG_LEVEL: 'info' },
       (line) => (line.msg === 'listening' && typeof line.rest === 'string' ? line.rest : undefined),
     );
     children.push(controller.child);

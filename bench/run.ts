@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   'config-api': async () => (await import('./config-api.bench.js')).run(),
   audit: async () => (await import('./audit.bench.js')).run(),
   control: async () => (await import('./control.bench.js')).run(),
+  xmpp: async () => (await import('./xmpp.bench.js')).run(),
 };
 
 const name = process.argv[2];

@@ -2,6 +2,8 @@
 // written by several actors over REST and gRPC, then read back over REST's /audit/* routes and
 // contrail.audit.v1.AuditService, and compared with what GET answered at each point.
 import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AuditServiceClient,
   ConfigServiceClient,
@@ -427,13 +429,16 @@ describe('contrail.audit.v1.AuditService', () => {
 });
 
 describe('AUDIT_SNAPSHOT_EVERY', () => {
-  it('a bad value stops the start with a message naming it', async () => {
+  it('a bad value stops the start with exit code 2 and a message naming it, like every other variable', async () => {
     const dir = tempDataDir();
-    const process = new ControllerProcess({ REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: dir.path, AUDIT_SNAPSHOT_EVERY: 'often' });
+    const process = new ControllerProcess({ REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: dir.path, AUDIT_SNAPSHOT_EVERY: '0', LOG_LEVEL: 'loud' });
     try {
       const exit = await process.exited;
-      expect(exit.code).not.toBe(0);
-      expect(process.transcript()).toContain('AUDIT_SNAPSHOT_EVERY=\\"often\\" is not allowed: expected an integer from 1 to 100000000');
+      expect(exit.code).toBe(2);
+      // Reported with the other bad variables, before anything is opened.
+      expect(process.transcript()).toContain('AUDIT_SNAPSHOT_EVERY=\\"0\\" is not allowed: expected an integer from 1 to 100000000 (events between snapshots)');
+      expect(process.transcript()).toContain('LOG_LEVEL=\\"loud\\" is not allowed');
+      expect(existsSync(join(dir.path, 'events.db'))).toBe(false);
     } finally {
       await process.ensureStopped();
       dir.remove();

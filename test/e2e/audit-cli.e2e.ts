@@ -72,6 +72,7 @@ let work: ReturnType<typeof tempDataDir>;
 let head: number;
 let blue: string;
 let blueNow: Json;
+let clusterNow: Json;
 let original: { digest: string; events: RecordedEvent[] };
 let exportFile: string;
 const at: Record<string, number> = {};
@@ -85,6 +86,9 @@ beforeAll(async () => {
   try {
     const api = controller.api;
     const as = (actor: string) => ({ headers: { 'X-User-Name': actor } });
+    // A virtual-router first, so that the default cluster's desired state holds something.
+    const router = { fq_name: ['default-global-system-config', 'vr-cli'], parent_type: 'global-system-config', virtual_router_ip_address: '192.0.2.7' };
+    at.router = Number((await api.post('/virtual-routers', { 'virtual-router': router }, as('alice'))).headers.get('x-log-position'));
     const created = await api.post('/virtual-networks', { 'virtual-network': { fq_name: [...PROJECT, 'blue'], parent_type: 'project' } }, as('alice'));
     blue = created.body['virtual-network'].uuid;
     at.blueCreated = Number(created.headers.get('x-log-position'));
@@ -96,6 +100,7 @@ beforeAll(async () => {
     at.redDeleted = Number(gone.headers.get('x-log-position'));
     blueNow = await api.read('virtual-network', blue);
     head = await api.head();
+    clusterNow = (await api.get('/control/clusters/default')).body;
   } finally {
     expect((await controller.stop()).code).toBe(0);
   }
@@ -145,6 +150,19 @@ describe('audit as-of, diff, verify', () => {
     expect(JSON.parse(before.stdout)['virtual-network'].display_name).toBe('blue');
   });
 
+  it("as-of --cluster shows a cluster's desired state as GET /control/clusters did; --clusters lists them", async () => {
+    const run = await audit(['as-of', '--cluster', 'default', '--position', String(head)], { DATA_DIR: source.path });
+    expect(run.code).toBe(0);
+    expect(clusterNow.position).toBe(head);
+    expect(JSON.parse(run.stdout)).toEqual(clusterNow);
+    expect(clusterNow.virtualRouters.map((r: Json) => r.virtualRouter.name)).toEqual(['vr-cli']);
+    expect(run.stderr).toBe(`as of log position ${head}\n`);
+    const before = await audit(['as-of', '--cluster', 'default', '--position', String(at.router - 1)], { DATA_DIR: source.path });
+    expect(JSON.parse(before.stdout).virtualRouters).toEqual([]);
+    const clusters = await audit(['as-of', '--clusters', '--position', String(head)], { DATA_DIR: source.path });
+    expect(JSON.parse(clusters.stdout)).toEqual({ position: head, clusters: ['default'] });
+  });
+
   it('diff names the changed fields and who changed them; verify agrees', async () => {
     const diff = await audit(['diff', '--from', String(at.blueCreated), '--to', String(at.renamed), '--json'], { DATA_DIR: source.path });
     expect(diff.code).toBe(0);
@@ -160,7 +178,13 @@ describe('audit as-of, diff, verify', () => {
     expect(deleted.stdout).toMatch(/by carol \(rest\) at position \d+, \S+: VirtualNetworkDeleted/);
     const verify = await audit(['verify'], { DATA_DIR: source.path });
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toContain(`ok: both folds agree at position ${head}`);
+    expect(verify.stdout).toContain(`config: ok, both agree at position ${head}`);
+    expect(verify.stdout).toContain(`desired-state: ok, both agree at position ${head} (1 cluster,`);
+    const json = await audit(['verify', '--json'], { DATA_DIR: source.path });
+    expect(JSON.parse(json.stdout).projections.map((p: Json) => [p.projection, p.ok])).toEqual([
+      ['config', true],
+      ['desired-state', true],
+    ]);
   });
 });
 
@@ -290,7 +314,12 @@ describe('bad commands, flags and environment: exit 2 with a message, nothing wr
       [['log', '--limit', '0'], env, 'audit log: --limit must be an integer >= 1'],
       [['log', '--fq-name', 'a:b'], env, 'audit log: --object-type: fq_name needs object_type as well'],
       [['log', '--json=yes'], env, "audit log: Option '--json' does not take an argument"],
-      [['as-of', '--position', '3'], env, 'audit as-of: --uuid UUID is required'],
+      [['as-of', '--position', '3'], env, 'audit as-of: --uuid UUID, --cluster NAME or --clusters is required'],
+      [['as-of', '--uuid', 'u', '--cluster', 'default', '--position', '3'], env, 'audit as-of: give one of --uuid, --cluster and --clusters, not --uuid and --cluster'],
+      [['as-of', '--cluster', 'default', '--project', '--position', '3'], env, 'audit as-of: --project goes with --uuid'],
+      [['as-of', '--cluster', 'default'], env, "audit as-of: --position N or --time TIME is required: the point to read the cluster's desired state at"],
+      [['as-of', '--cluster', 'nowhere', '--position', '3'], env, 'audit as-of: no cluster named "nowhere" at log position 3; the clusters then: default'],
+      [['as-of', '--clusters', '--position', '99999'], env, 'audit as-of: --position 99999 is beyond the head of the log'],
       [['as-of', '--uuid', 'u'], env, 'audit as-of: --position N or --time TIME is required'],
       [['as-of', '--uuid', 'u', '--position', '3', '--time', '2026-01-01'], env, 'audit as-of: give --position or --time, not both'],
       [['as-of', '--uuid', 'u', '--time', '2026-01-01T10:00'], env, 'audit as-of: --time must be an ISO 8601 time'],
@@ -343,7 +372,7 @@ describe('bad commands, flags and environment: exit 2 with a message, nothing wr
     const [command, main] = await Promise.all([audit(['import', '--help'], {}), audit(['--help'], {})]);
     expect(command.code).toBe(0);
     expect(command.stdout).toContain('Usage: npm run audit -- import --in FILE');
-    expect(main.stdout).toContain('Per-cluster desired state as of a position');
+    expect(main.stdout).toContain("a cluster's desired state (what its agents");
     expect(main.stdout).toContain('Exit codes: 0 done');
   });
 });

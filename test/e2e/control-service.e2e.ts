@@ -12,11 +12,11 @@ const vrf = (vn: string): string => [...PROJECT, vn, vn].join(':');
 const isListening = (line: LogLine) => line.msg === 'listening';
 
 /** A control process and the addresses from its 'listening' line. */
-async function startControl(env: Record<string, string>): Promise<{ process: ControllerProcess; grpc: string; rest: string }> {
-  const process = new ControllerProcess({ REST_PORT: '0', GRPC_PORT: '0', SHUTDOWN_TIMEOUT_MS: '3000', ...env }, CONTROL_MAIN);
+async function startControl(env: Record<string, string>): Promise<{ process: ControllerProcess; grpc: string; rest: string; xmpp: string }> {
+  const process = new ControllerProcess({ REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', SHUTDOWN_TIMEOUT_MS: '3000', ...env }, CONTROL_MAIN);
   try {
     const listening = await process.waitForLine(isListening);
-    return { process, grpc: listening.grpc as string, rest: listening.rest as string };
+    return { process, grpc: listening.grpc as string, rest: listening.rest as string, xmpp: listening.xmpp as string };
   } catch (error) {
     await process.ensureStopped();
     throw error;
@@ -69,6 +69,8 @@ describe('control service process', () => {
       }
       await agents[0].waitFor((a) => a.table(vrf('split')).has(ipB), 10_000, 'node-a to see node-b');
       await agents[1].waitFor((a) => a.table(vrf('split')).has(ipA), 10_000, 'node-b to see node-a');
+      // The XMPP bridge listens too, on its own port.
+      expect(control.xmpp).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
       const health = await (await fetch(`${control.rest}/health`)).json();
       expect(health).toMatchObject({ status: 'ok', store: { kind: 'sqlite' } });
       const view = (await (await fetch(`${control.rest}/control/agents`)).json()) as { agents: Array<{ name: string }> };

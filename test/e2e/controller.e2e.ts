@@ -64,7 +64,7 @@ describe('controller (all-in-one, built, SQLite)', () => {
       data: join(dataDir, 'events.db'),
       rest: expect.stringMatching(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/),
       grpc: expect.stringMatching(/^127\.0\.0\.1:[1-9]\d*$/),
-      xmpp: expect.stringContaining('not served yet'),
+      xmpp: expect.stringMatching(/^127\.0\.0\.1:[1-9]\d*$/),
     });
     expect(controller.lines.filter(isListening)).toHaveLength(1);
     expect(existsSync(join(dataDir, 'events.db'))).toBe(true);
@@ -180,7 +180,7 @@ describe('controller start-up failures', () => {
     await new Promise<void>((resolve) => occupant.listen(0, '127.0.0.1', resolve));
     const port = (occupant.address() as AddressInfo).port;
     const dataDir = mkdtempSync(join(tmpdir(), 'contrail-controller-e2e-'));
-    const controller = new ControllerProcess({ REST_PORT: String(port), GRPC_PORT: '0', DATA_DIR: dataDir });
+    const controller = new ControllerProcess({ REST_PORT: String(port), GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: dataDir });
     try {
       expect((await controller.exited).code).toBe(1);
       expect(controller.lines.find((l) => l.msg === 'start failed')).toMatchObject({ level: 'fatal', err: { code: 'EADDRINUSE' } });

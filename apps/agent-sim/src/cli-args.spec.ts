@@ -20,6 +20,7 @@ function usage(argv: string[]): string {
 describe('parseSimArgs', () => {
   it('has defaults for everything', () => {
     expect(args([])).toEqual({
+      proto: 'grpc',
       agents: 10,
       vrfs: 4,
       routesPerAgent: 10,
@@ -34,6 +35,7 @@ describe('parseSimArgs', () => {
       durationS: undefined,
       slowAgents: 0,
       ackDelayMs: 0,
+      holdTimeS: undefined,
       json: false,
     });
   });
@@ -46,6 +48,7 @@ describe('parseSimArgs', () => {
         '--duration', '0', '--slow-agents', '3', '--ack-delay-ms', '250', '--json',
       ]),
     ).toEqual({
+      proto: 'grpc',
       agents: 100,
       vrfs: 8,
       routesPerAgent: 0,
@@ -60,6 +63,7 @@ describe('parseSimArgs', () => {
       durationS: 0,
       slowAgents: 3,
       ackDelayMs: 250,
+      holdTimeS: undefined,
       json: true,
     });
     expect(args(['--target', '[::1]:50051']).target).toBe('[::1]:50051');

@@ -5,30 +5,52 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export const USAGE = `Usage: npm run agent-sim -- [flags]
 
-Simulated vRouter agents on the control service's AgentService: N agents each subscribe to M VRFs
-(default-domain:default-project:sim-vn-<j>:sim-vn-<j>) and publish K host routes spread over them; reports the
-time until every agent holds every route, then closes (or stays connected with --duration).
+Simulated vRouter agents against the control service, on its gRPC AgentService (--proto grpc, the default) or in
+Tungsten Fabric's XMPP dialect on its XMPP port (--proto xmpp: raw TCP, the agent side of the dialect). N agents
+each subscribe to M VRFs (default-domain:default-project:sim-vn-<j>:sim-vn-<j>) and publish K host routes spread
+over them; reports the time until every agent holds every route, then closes (or stays connected with --duration).
 
   --agents N              agents, named <prefix><i> with address 10.255.x.y (default 10)
   --vrfs M                VRFs sim-vn-1 … sim-vn-M, at most ${MAX_VRFS} (default 4)
   --routes-per-agent K    host routes each agent publishes (default 10; 0 = subscribe only)
-  --target HOST:PORT      control's gRPC address (default 127.0.0.1:50051)
+  --proto grpc|xmpp       the agents' protocol (default grpc)
+  --target HOST:PORT      control's address (default 127.0.0.1:50051 for grpc, 127.0.0.1:5269 for xmpp)
   --api URL               REST config API, for --provision (default http://127.0.0.1:8082)
   --cluster NAME          the agents' cluster (default "default")
   --prefix TEXT           agent name prefix (default sim-agent-)
-  --channels C            gRPC connections the agents share (default: one per agent)
+  --channels C            gRPC connections the agents share (default: one per agent; grpc only)
   --connect-concurrency P sessions opened at once (default 64)
   --provision             create the networks and virtual-routers first (what exists is reused)
   --timeout S             seconds to wait for sync and for convergence (default 60)
   --duration S            then stay connected S seconds printing status (0 = until Ctrl-C)
-  --slow-agents X         the last X agents ack late ...
-  --ack-delay-ms D        ... by D ms each message
+  --slow-agents X         the last X agents ack late ...                        (grpc only)
+  --ack-delay-ms D        ... by D ms each message                              (grpc only)
+  --hold-time S           XMPP hold time: control silent this long drops a session; keepalives
+                          every S/3 (default 90; xmpp only)
   --json                  the final report as JSON on stdout (progress goes to stderr)
   --help                  this text
 
+With --proto xmpp each agent has its own TCP connection and sends its stream header, a config subscribe for
+virtual-router default-global-system-config:<name>, its end-of-RIB, a subscribe with instance-id per VRF, and a
+publish + collection pair per route; XMPP has no acks, so latency is measured until the route message that
+completed an agent's tables arrived. --cluster then only places the provisioned virtual-routers and networks.
+
 Exit codes: 0 converged, 1 not converged in time (or connecting/provisioning failed), 2 bad arguments.`;
 
+export type SimProto = 'grpc' | 'xmpp';
+
+/** Where control listens by default, per protocol. */
+export const DEFAULT_TARGETS: Readonly<Record<SimProto, string>> = { grpc: '127.0.0.1:50051', xmpp: '127.0.0.1:5269' };
+
+/** Flags that mean nothing to XMPP agents, and why. */
+const GRPC_ONLY: ReadonlyArray<[flag: 'channels' | 'slow-agents' | 'ack-delay-ms', why: string]> = [
+  ['channels', 'each XMPP agent has its own TCP connection'],
+  ['slow-agents', 'XMPP has no acks, so an agent cannot ack late'],
+  ['ack-delay-ms', 'XMPP has no acks, so an agent cannot ack late'],
+];
+
 export interface SimArgs {
+  proto: SimProto;
   agents: number;
   vrfs: number;
   routesPerAgent: number;
@@ -44,6 +66,8 @@ export interface SimArgs {
   durationS: number | undefined;
   slowAgents: number;
   ackDelayMs: number;
+  /** XMPP hold time in seconds (--proto xmpp); undefined with grpc. */
+  holdTimeS: number | undefined;
   json: boolean;
 }
 
@@ -58,6 +82,8 @@ export class UsageError extends Error {
 }
 
 const OPTIONS = {
+  proto: { type: 'string' },
+  'hold-time': { type: 'string' },
   agents: { type: 'string' },
   vrfs: { type: 'string' },
   'routes-per-agent': { type: 'string' },
@@ -141,6 +167,17 @@ export function parseSimArgs(argv: readonly string[]): ParsedArgs {
   }
   if (values.help) return { help: true };
 
+  const proto = values.proto ?? 'grpc';
+  if (proto !== 'grpc' && proto !== 'xmpp') throw new UsageError(`--proto must be grpc or xmpp, got "${String(proto)}"`);
+  if (proto === 'xmpp') {
+    for (const [flag, why] of GRPC_ONLY) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --proto xmpp: ${why}`);
+    }
+  } else if (values['hold-time'] !== undefined) {
+    throw new UsageError('--hold-time applies to --proto xmpp only (gRPC sessions are held by control\'s AGENT_HOLD_TIME_MS)');
+  }
+  const holdTimeS = proto === 'xmpp' ? (seconds(values, 'hold-time', true) ?? 90) : undefined;
+
   const agents = integer(values, 'agents', 10, 1, MAX_AGENTS);
   const vrfs = integer(values, 'vrfs', 4, 1, MAX_VRFS);
   const routesPerAgent = integer(values, 'routes-per-agent', 10, 0);
@@ -158,10 +195,11 @@ export function parseSimArgs(argv: readonly string[]): ParsedArgs {
   return {
     help: false,
     args: {
+      proto,
       agents,
       vrfs,
       routesPerAgent,
-      target: text(values, 'target', '127.0.0.1:50051', /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'),
+      target: text(values, 'target', DEFAULT_TARGETS[proto], /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'),
       api: text(values, 'api', 'http://127.0.0.1:8082', /^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http:// or https:// URL'),
       cluster: text(values, 'cluster', 'default', /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name (letters, digits, . _ -)'),
       prefix: text(values, 'prefix', 'sim-agent-', /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name prefix (letters, digits, . _ -)'),
@@ -172,6 +210,7 @@ export function parseSimArgs(argv: readonly string[]): ParsedArgs {
       durationS: seconds(values, 'duration', false),
       slowAgents,
       ackDelayMs,
+      holdTimeS,
       json: values.json === true,
     },
   };

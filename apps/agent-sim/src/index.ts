@@ -1,5 +1,6 @@
-// The agent simulator as tests and benchmarks use it: simulated vRouter agents on AgentService, fleets of them,
-// config provisioning through the REST API, and the CLI's argument parsing and run.
+// The agent simulator as tests and benchmarks use it: simulated vRouter agents on AgentService and in Tungsten
+// Fabric's XMPP dialect, fleets of them, config provisioning through the REST API, and the CLI's argument parsing
+// and run.
 export {
   SimulatedAgent,
   SessionRefusedError,
@@ -22,6 +23,19 @@ export {
   type ProvisionOutcome,
 } from './provision.js';
 export { SimPlan, agentName, agentAddress, networkName, networkSubnet, vrfName, MAX_AGENTS, MAX_VRFS, MAX_ROUTES_PER_VRF } from './sim-plan.js';
-export { parseSimArgs, UsageError, USAGE, EXIT, type SimArgs, type ParsedArgs } from './cli-args.js';
-export { runSim, type SimIo } from './run-sim.js';
+export { parseSimArgs, UsageError, USAGE, EXIT, DEFAULT_TARGETS, type SimArgs, type SimProto, type ParsedArgs } from './cli-args.js';
+export { runSim, type SimIo, type SimAgent, type SimFleet } from './run-sim.js';
+export {
+  XmppSimulatedAgent,
+  XMPP_PUBLISH_CHUNK,
+  parseTarget,
+  type EndOfRibMode,
+  type XmppAgentEvents,
+  type XmppAgentStats,
+  type XmppReceived,
+  type XmppSimulatedAgentOptions,
+} from './xmpp/xmpp-agent.js';
+export { XmppFleet, type XmppFleetOptions } from './xmpp/xmpp-fleet.js';
+export { IfmapGraph } from './xmpp/ifmap-config.js';
+export { scanRoutePush, publishedEntry, pathsOfItem, type ScannedPush } from './xmpp/xmpp-routes.js';
 export { type SimReport } from './sim-report.js';

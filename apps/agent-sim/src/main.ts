@@ -1,5 +1,6 @@
 // `npm run agent-sim -- [flags]`, or `node dist/apps/agent-sim/src/main.js`: simulated vRouter agents against the
-// control service. `--help` lists the flags and exit codes.
+// control service, over gRPC (default) or Tungsten Fabric's XMPP dialect (`--proto xmpp`). `--help` lists the flags
+// and exit codes.
 import { EXIT, USAGE, UsageError, parseSimArgs } from './cli-args.js';
 import { runSim } from './run-sim.js';
 

@@ -1,11 +1,13 @@
+import type { agentProto } from '#libs/proto';
 import { EXIT, type SimArgs } from './cli-args.js';
-import { AgentFleet, FleetTimeoutError, type ConnectOutcome } from './fleet.js';
+import { AgentFleet, FleetTimeoutError, type ConnectOutcome, type ConvergenceReport, type FleetTotals, type MemorySnapshot } from './fleet.js';
 import { summarize } from './latency-stats.js';
 import { provisionCluster, provisionNetworks, provisionVirtualRouters, type ProvisionOptions } from './provision.js';
 import { FIRST_LABEL, INTERFACE_ENCAPSULATIONS } from './interface-routes.js';
 import { SimPlan } from './sim-plan.js';
 import { firstNotices, latencyLine, memoryOf, ms, problemsOf, round, type SimReport } from './sim-report.js';
-import type { SimulatedAgent } from './simulated-agent.js';
+import type { ReceivedNotice } from './received-state.js';
+import { XmppFleet } from './xmpp/xmpp-fleet.js';
 
 export interface SimIo {
   out(line: string): void;
@@ -14,6 +16,53 @@ export interface SimIo {
   signal?: AbortSignal;
   /** Status line period with --duration. Default 5000. */
   statusEveryMs?: number;
+}
+
+/** What a run needs of an agent: the gRPC SimulatedAgent and the XmppSimulatedAgent both are one. */
+export interface SimAgent {
+  readonly name: string;
+  readonly address: string;
+  readonly notices: readonly ReceivedNotice[];
+  readonly anomalies: readonly string[];
+  subscribe(vrf: string): void;
+  publish(vrf: string, routes: ReadonlyArray<Partial<agentProto.Route>>): void;
+  endOfRib(): void;
+  table(vrf: string): ReadonlyMap<string, readonly agentProto.Path[]>;
+}
+
+/** What a run needs of a fleet: AgentFleet (gRPC) and XmppFleet both are one. */
+export interface SimFleet {
+  readonly agents: readonly SimAgent[];
+  readonly channelCount: number;
+  connectAll(onProgress?: (progress: { done: number; failed: number; total: number }) => void): Promise<ConnectOutcome>;
+  waitAllSynced(timeoutMs?: number): Promise<void>;
+  markCommit(): number;
+  waitConverged(predicate: (agent: SimAgent) => boolean, timeoutMs?: number): Promise<ConvergenceReport>;
+  totals(): FleetTotals;
+  memory(): MemorySnapshot;
+  closeAll(): Promise<void>;
+}
+
+/** The fleet of the run's protocol: gRPC agents over shared channels, or XMPP agents with a connection each. */
+function fleetOf(args: SimArgs): SimFleet {
+  if (args.proto === 'xmpp') {
+    return new XmppFleet({
+      target: args.target,
+      agents: args.agents,
+      prefix: args.prefix,
+      connectConcurrency: args.connectConcurrency,
+      agentOptions: () => ({ holdTimeSeconds: args.holdTimeS }),
+    });
+  }
+  return new AgentFleet({
+    target: args.target,
+    agents: args.agents,
+    prefix: args.prefix,
+    cluster: args.cluster,
+    channels: args.channels,
+    connectConcurrency: args.connectConcurrency,
+    agentOptions: (i) => (isSlow(args, i) ? { ackDelayMs: args.ackDelayMs } : {}),
+  });
 }
 
 class Interrupted extends Error {}
@@ -38,6 +87,7 @@ export async function runSim(args: SimArgs, io: SimIo): Promise<number> {
   const plan = new SimPlan(args.agents, args.vrfs, args.routesPerAgent);
   const report: SimReport = {
     ok: false,
+    proto: args.proto,
     agents: args.agents,
     vrfs: args.vrfs,
     routesPerAgent: args.routesPerAgent,
@@ -48,15 +98,7 @@ export async function runSim(args: SimArgs, io: SimIo): Promise<number> {
     notices: {},
     anomalies: [],
   };
-  const fleet = new AgentFleet({
-    target: args.target,
-    agents: args.agents,
-    prefix: args.prefix,
-    cluster: args.cluster,
-    channels: args.channels,
-    connectConcurrency: args.connectConcurrency,
-    agentOptions: (i) => (isSlow(args, i) ? { ackDelayMs: args.ackDelayMs } : {}),
-  });
+  const fleet = fleetOf(args);
   let code: number = EXIT.failed;
   try {
     code = await phases(args, plan, fleet, report, log, io);
@@ -79,7 +121,7 @@ function isSlow(args: SimArgs, i: number): boolean {
 
 type Log = (line: string) => void;
 
-async function phases(args: SimArgs, plan: SimPlan, fleet: AgentFleet, report: SimReport, log: Log, io: SimIo): Promise<number> {
+async function phases(args: SimArgs, plan: SimPlan, fleet: SimFleet, report: SimReport, log: Log, io: SimIo): Promise<number> {
   const timeoutMs = args.timeoutS * 1000;
   if (args.provision && !(await provision(args, fleet, report, log))) return EXIT.failed;
 
@@ -97,7 +139,8 @@ async function phases(args: SimArgs, plan: SimPlan, fleet: AgentFleet, report: S
     for (const [message, names] of byMessage(connect.failed).slice(0, 3)) log(`  ${names.length} × ${message} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ' …' : ''})`);
     return EXIT.failed;
   }
-  log(`connected ${args.agents} agents over ${fleet.channelCount} channel(s) in ${ms(connect.ms)}`);
+  if (args.proto === 'xmpp') log(`connected ${args.agents} XMPP agents (a TCP connection each) in ${ms(connect.ms)}`);
+  else log(`connected ${args.agents} agents over ${fleet.channelCount} channel(s) in ${ms(connect.ms)}`);
 
   const vrfs = plan.vrfNames();
   const syncStart = performance.now();
@@ -149,7 +192,7 @@ async function phases(args: SimArgs, plan: SimPlan, fleet: AgentFleet, report: S
 
   if (converged.complete) log(`converged: every agent holds all ${plan.totalRoutes} routes of its ${args.vrfs} VRFs after ${ms(converged.summary.max)}`);
   else log(`NOT converged within ${args.timeoutS} s: ${converged.pending.length} agent(s) pending, first: ${converged.pending.slice(0, 5).join(', ')}`);
-  log(latencyLine('  latency (commit → ack)', converged.summary));
+  log(latencyLine(args.proto === 'xmpp' ? '  latency (commit → receipt)' : '  latency (commit → ack)', converged.summary));
   if (report.convergence.normal) log(latencyLine('  normal agents', report.convergence.normal));
   if (report.convergence.slow) log(latencyLine(`  slow agents (+${args.ackDelayMs} ms)`, report.convergence.slow));
   log(`  received ${routeUpdates} route updates in ${report.received.messages} messages, ${report.received.perSecond} routes/s`);
@@ -166,7 +209,7 @@ async function phases(args: SimArgs, plan: SimPlan, fleet: AgentFleet, report: S
   return code;
 }
 
-async function provision(args: SimArgs, fleet: AgentFleet, report: SimReport, log: Log): Promise<boolean> {
+async function provision(args: SimArgs, fleet: SimFleet, report: SimReport, log: Log): Promise<boolean> {
   const options: ProvisionOptions = { api: args.api, cluster: args.cluster };
   const outcomes = {
     cluster: await provisionCluster(options),
@@ -195,7 +238,7 @@ function byMessage(failed: ConnectOutcome['failed']): Array<[string, string[]]> 
 }
 
 /** Agent i's planned routes: labels from 16 up in publishing order, as a vRouter allocates them. */
-function publishPlanned(agent: SimulatedAgent, plan: SimPlan, i: number): void {
+function publishPlanned(agent: SimAgent, plan: SimPlan, i: number): void {
   let label = FIRST_LABEL;
   for (const [vrf, prefixes] of plan.routesOf(i)) {
     agent.publish(vrf, prefixes.map((prefix) => ({ prefix, label: label++, encapsulations: INTERFACE_ENCAPSULATIONS })));
@@ -203,7 +246,7 @@ function publishPlanned(agent: SimulatedAgent, plan: SimPlan, i: number): void {
 }
 
 /** (agent, prefix) pairs the plan expects and the agent does not hold. */
-function countMissing(agents: readonly SimulatedAgent[], plan: SimPlan): number {
+function countMissing(agents: readonly SimAgent[], plan: SimPlan): number {
   const vrfs = plan.vrfNames();
   const prefixes = vrfs.map((_, k) => plan.prefixesIn(k + 1));
   let missing = 0;
@@ -217,7 +260,7 @@ function countMissing(agents: readonly SimulatedAgent[], plan: SimPlan): number 
 }
 
 /** --duration: stays connected, a status line every few seconds, until the time is up or a signal (0 = signal only). */
-async function stayConnected(durationS: number, fleet: AgentFleet, log: Log, io: SimIo): Promise<void> {
+async function stayConnected(durationS: number, fleet: SimFleet, log: Log, io: SimIo): Promise<void> {
   const start = performance.now();
   let last = fleet.totals();
   const every = io.statusEveryMs ?? 5000;

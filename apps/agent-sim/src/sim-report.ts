@@ -5,6 +5,8 @@ import type { SimulatedAgent } from './simulated-agent.js';
 /** What a run found, as --json prints it. */
 export interface SimReport {
   ok: boolean;
+  /** The agents' protocol. */
+  proto: 'grpc' | 'xmpp';
   agents: number;
   vrfs: number;
   routesPerAgent: number;
@@ -43,7 +45,14 @@ export function memoryOf(m: MemorySnapshot): NonNullable<SimReport['memory']> {
 }
 
 /** Notice codes over the fleet, and the first anomalies (with the agent's name). */
-export function problemsOf(agents: readonly SimulatedAgent[], limit = 10): Pick<SimReport, 'notices' | 'anomalies'> {
+/** What the report reads of an agent (gRPC or XMPP). */
+export interface AgentProblems {
+  readonly name: string;
+  readonly notices: SimulatedAgent['notices'];
+  readonly anomalies: readonly string[];
+}
+
+export function problemsOf(agents: readonly AgentProblems[], limit = 10): Pick<SimReport, 'notices' | 'anomalies'> {
   const notices: Record<string, number> = {};
   const anomalies: string[] = [];
   for (const a of agents) {
@@ -54,7 +63,7 @@ export function problemsOf(agents: readonly SimulatedAgent[], limit = 10): Pick<
 }
 
 /** The first notice of each code, for a failure message. */
-export function firstNotices(agents: readonly SimulatedAgent[]): string[] {
+export function firstNotices(agents: readonly AgentProblems[]): string[] {
   const seen = new Map<string, string>();
   for (const a of agents) for (const n of a.notices) if (!seen.has(n.code)) seen.set(n.code, `${n.code} (${a.name}): ${n.message}`);
   return [...seen.values()];

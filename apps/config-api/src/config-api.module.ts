@@ -4,6 +4,7 @@ import { EVENT_STORE } from '#libs/platform';
 import { CONFIG_PROJECTION, ConfigProjection } from '#libs/projections';
 import { CONFIG_MODEL } from '#libs/domain';
 import { AuditController } from './audit/audit.controller.js';
+import type { AuditSettings } from './audit/audit-config.js';
 import { auditProviders } from './audit/audit.providers.js';
 import { ensureDefaultObjects } from './bootstrap/default-objects.js';
 import { ConfigCommandService } from './commands/config-command.service.js';
@@ -25,8 +26,11 @@ import { ResourceController } from './rest/resource.controller.js';
 export class ConfigApiModule implements OnModuleDestroy {
   constructor(@Inject(CONFIG_API) private readonly api: ConfigApi) {}
 
-  /** `projection`: checkpoints for the config projection (none by default: it folds the log from 0 at start). */
-  static forRoot(options: { projection?: ConfigProjectionSettings } = {}): DynamicModule {
+  /**
+   * `projection`: checkpoints for the config projection (none by default: it folds the log from 0 at start).
+   * `audit`: the audit engine's snapshot spacing (AUDIT_SNAPSHOT_EVERY; default 50,000 events).
+   */
+  static forRoot(options: { projection?: ConfigProjectionSettings; audit?: Partial<AuditSettings> } = {}): DynamicModule {
     return {
       module: ConfigApiModule,
       // Global, so that the control module (and others) reach the config projection without importing this one.
@@ -51,7 +55,7 @@ export class ConfigApiModule implements OnModuleDestroy {
         ConfigProjectionMetrics,
         ConfigViews,
         ConfigGrpcEdge,
-        ...auditProviders,
+        ...auditProviders(options.audit),
       ],
       exports: [CONFIG_API, CONFIG_PROJECTION],
     };

@@ -4,4 +4,5 @@ export { CONFIG_API, type ConfigApi } from './config-api.js';
 export { nestProjectionLog, type ConfigProjectionSettings } from './config-projection-wiring.js';
 export { ConfigCommandService, type CommandMeta, type CommandOutcome } from './commands/config-command.service.js';
 export { runAuditCli } from './audit/cli/audit-cli.js';
+export { MAX_SNAPSHOT_EVERY, readAuditSettings, type AuditSettings } from './audit/audit-config.js';
 export { type CliIo as AuditCliIo } from './audit/cli/cli-args.js';

@@ -6,6 +6,21 @@ export type ControlOptions = Pick<ControlPlaneOptions, 'holdTimeMs' | 'window' |
 
 export const DEFAULT_CONTROL_OPTIONS: ControlOptions = { holdTimeMs: 60_000, window: 32, maxBatchRoutes: 256 };
 
+/** Where the XMPP bridge listens (XMPP_PORT on BIND_ADDRESS); tunables of its own have defaults (XmppBridgeOptions). */
+export interface XmppListenOptions {
+  /** 0 = any free port. */
+  port: number;
+  bindAddress: string;
+  /** §1.4 hold time; default 90 s, keepalives every third of it. */
+  holdTimeSeconds?: number;
+  maxStanzaBytes?: number;
+}
+
+/** What ControlModule.forRoot takes: the control plane's tunables and, to serve XMPP agents, the bridge's address. */
+export interface ControlModuleOptions extends ControlOptions {
+  xmpp?: XmppListenOptions;
+}
+
 export const CONTROL_OPTIONS = Symbol('CONTROL_OPTIONS');
 
 /*

@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { describeStoreLocation } from '#libs/config';
 import { runMain, startNestService } from '#libs/platform';
 import { loadControlServiceConfig } from './service/control-service-config.js';
+import { XmppBridge } from './xmpp/xmpp-bridge.js';
 import { ControlServiceModule } from './service/control-service.module.js';
 
 await runMain({
@@ -19,6 +20,6 @@ await runMain({
       ControlServiceModule.forRoot(config),
       { bindAddress: config.bindAddress, restPort: config.rest.port, bodyLimitBytes: 64 * 1024, shutdownTimeoutMs: config.shutdownTimeoutMs },
       logger,
-      { store: config.store.kind, data: describeStoreLocation(config.store) },
+      (app) => ({ store: config.store.kind, data: describeStoreLocation(config.store), xmpp: app.get(XmppBridge).address }),
     ),
 });

@@ -7,8 +7,7 @@ import type { ControllerConfig } from './config/controller-config.js';
 
 /**
  * The all-in-one controller (DESIGN §1): one process on one event store. It composes the operations endpoints,
- * the gRPC server, the control service (AgentService, /control/*) and the config API; the XMPP bridge joins here
- * when it lands.
+ * the gRPC server, the control service (AgentService, the XMPP bridge, /control/*) and the config API.
  */
 @Module({})
 export class ControllerModule {
@@ -20,9 +19,9 @@ export class ControllerModule {
         OperationsModule,
         GrpcModule.forRoot({ bindAddress: config.bindAddress, port: config.grpc.port, shutdownTimeoutMs: config.shutdownTimeoutMs }),
         // Before the config API: its /control/* routes would otherwise fall to GET /:type/:uuid.
-        ControlModule.forRoot(config.control),
+        ControlModule.forRoot({ ...config.control, xmpp: { port: config.xmpp.port, bindAddress: config.bindAddress } }),
         // Last: its GET /:collection route must come after /health and /metrics.
-        ConfigApiModule.forRoot({ projection: projectionSettings(config) }),
+        ConfigApiModule.forRoot({ projection: projectionSettings(config), audit: config.audit }),
       ],
     };
   }

@@ -75,7 +75,15 @@ export interface ReadAllOptions {
   after?: number;
   /** At most this many events. Default 1000. */
   limit?: number;
+  /**
+   * false: the reader has no use for metadata (a fold of the config state reads only the data), so the store
+   * neither reads nor decodes it, and every event's metadata is an empty object (frozen, shared). Default true.
+   */
+  withMetadata?: boolean;
 }
+
+/** The metadata of an event read with `withMetadata: false`. */
+export const NO_METADATA: EventMetadata = Object.freeze({}) as EventMetadata;
 
 export interface SubscribeOptions {
   /** Deliver events with global position strictly greater than this. Default 0: the whole log. */

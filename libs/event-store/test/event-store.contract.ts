@@ -95,6 +95,18 @@ export function describeEventStoreContract(name: string, open: () => Promise<Eve
         expect(page.map((e) => e.type)).toEqual(['B2']);
         expect(await store.headPosition()).toBe(all[3].globalPosition);
       });
+
+      it('readAll with withMetadata: false gives the same events with empty metadata', async () => {
+        await store.append('a', [ev('A1', { n: 1 }, { actor: 'alice', commandId: 'c-1' })]);
+        await store.append('b', [ev('B1', { n: [2] }, { actor: 'bob' }), ev('B2')]);
+        const full = await store.readAll({ limit: 100 });
+        const bare = await store.readAll({ limit: 100, withMetadata: false });
+        expect(full.map((e) => e.metadata)).toEqual([{ actor: 'alice', commandId: 'c-1' }, { actor: 'bob' }, {}]);
+        expect(bare).toEqual(full.map((e) => ({ ...e, metadata: {} })));
+        expect(bare.every((e) => Object.isFrozen(e.metadata))).toBe(true);
+        const page = await store.readAll({ after: full[0].globalPosition, limit: 1, withMetadata: false });
+        expect(page.map((e) => [e.type, e.metadata])).toEqual([['B1', {}]]);
+      });
     });
 
     describe('expected revision', () => {

@@ -23,6 +23,7 @@ export {
   startNestService,
   type ServiceListeners,
   type ListeningAddresses,
+  type ListeningDetails,
   type RunningService,
   type ShutdownOutcome,
 } from './bootstrap/start-nest-service.js';

@@ -1,8 +1,9 @@
 import type { EnvReader } from '#libs/config';
-import type { AuditEngineOptions } from '#libs/projections';
+import { DEFAULT_SNAPSHOT_EVERY } from '#libs/projections';
 
 /*
- * The audit engine's environment, read by the config API at start and by the `audit` CLI.
+ * The audit engine's environment, read with the rest of the controller's (apps/controller's controller-config.ts),
+ * so that a bad value stops the start with every other problem and exit code 2.
  *
  * | variable             | default | allowed                                                                   |
  * |----------------------|---------|---------------------------------------------------------------------------|
@@ -14,9 +15,15 @@ import type { AuditEngineOptions } from '#libs/projections';
 /** The largest AUDIT_SNAPSHOT_EVERY accepted. */
 export const MAX_SNAPSHOT_EVERY = 100_000_000;
 
-/** AuditEngine options from the environment; a bad value is recorded in `reader` (finish throws it). */
-export function readAuditOptions(reader: EnvReader): AuditEngineOptions {
-  const raw = reader.raw('AUDIT_SNAPSHOT_EVERY');
-  if (raw === undefined) return {};
-  return { snapshotEvery: reader.integer('AUDIT_SNAPSHOT_EVERY', 0, { min: 1, max: MAX_SNAPSHOT_EVERY, note: 'events between snapshots' }) };
+/** What ConfigApiModule.forRoot takes for the audit plane. */
+export interface AuditSettings {
+  /** Events between two snapshots of the audit engine (AUDIT_SNAPSHOT_EVERY). */
+  snapshotEvery: number;
+}
+
+/** AUDIT_SNAPSHOT_EVERY, checked; a bad value is recorded in `reader` (its `finish` throws them all). */
+export function readAuditSettings(reader: EnvReader): AuditSettings {
+  return {
+    snapshotEvery: reader.integer('AUDIT_SNAPSHOT_EVERY', DEFAULT_SNAPSHOT_EVERY, { min: 1, max: MAX_SNAPSHOT_EVERY, note: 'events between snapshots' }),
+  };
 }

@@ -33,7 +33,7 @@ describe('the audit routes in the OpenAPI document', () => {
   it('documents every route of the audit controller, under the audit tag', () => {
     const controller = readFileSync(new URL('./audit.controller.ts', import.meta.url), 'utf8');
     const routes = [...controller.matchAll(/@(Get|Post)\('([^']*)'\)/g)].map(([, verb, path]) => [verb.toLowerCase(), `/audit/${path.replace(/:(\w+)/g, '{$1}')}`]);
-    expect(routes).toHaveLength(6);
+    expect(routes).toHaveLength(8);
     for (const [method, path] of routes) {
       const operation = doc.paths[path]?.[method as (typeof HTTP_METHODS)[number]];
       expect({ method, path, tags: operation?.tags }).toEqual({ method, path, tags: ['audit'] });
@@ -51,7 +51,11 @@ describe('the audit routes in the OpenAPI document', () => {
     expect(doc.tags.map((t) => t.name)).toEqual([...base.tags.map((t) => t.name), 'audit']);
   });
 
-  it('says that per-cluster desired state as of a position comes with the control service', () => {
-    expect(doc.paths['/audit/objects/{uuid}'].get!.description).toContain('Per-cluster desired state');
+  it("documents a cluster's desired state as of a point, and verify per projection", () => {
+    const cluster = doc.paths['/audit/clusters/{cluster}'].get!;
+    expect((cluster.parameters as Parameter[]).map((p) => p.name)).toEqual(['cluster', 'position', 'time']);
+    expect(Object.keys(cluster.responses)).toEqual(['200', '400', '404', '503']);
+    expect(JSON.stringify(doc.paths['/audit/verify'].post!.responses['200'])).toContain('#/components/schemas/ProjectionCheck');
+    expect(JSON.stringify(doc)).not.toContain('not served yet');
   });
 });

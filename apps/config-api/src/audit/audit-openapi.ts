@@ -8,8 +8,9 @@ import { NDJSON_CONTENT_TYPE } from './log-export.js';
  */
 
 const TAG = 'audit';
-const NOT_YET =
-  'Per-cluster desired state (virtual routers, VRFs, route targets) as of a position is not served yet: it is a projection of the control service and comes with it. These routes cover the config state.';
+/** Said of every read that folds the log to a point. */
+const CATCHING_UP =
+  'Right after a start the audit engine replays the log in the background; until it is past the point asked for, the read waits for it a while, then answers 503 with how far it is.';
 
 const response = (name: string): Reference => ({ $ref: `#/components/responses/${name}` });
 /** In OpenAPI 3.1 a schema reference is itself a JSON Schema. */
@@ -37,6 +38,13 @@ function query(name: string, description: string, schema: Schema, required = fal
 }
 
 const UUID: Parameter = { name: 'uuid', in: 'path', required: true, description: 'The uuid of the object.', schema: { type: 'string' } };
+const CLUSTER: Parameter = {
+  name: 'cluster',
+  in: 'path',
+  required: true,
+  description: 'The cluster: `default` (virtual routers that name none), or the name of a cluster object or of one a virtual router or a network refers to.',
+  schema: { type: 'string' },
+};
 const AS_OF: Parameter[] = [
   query('position', 'The state after the event at this log position (give this or `time`).', { type: 'integer', minimum: 0 }),
   query('time', 'The state at the last position recorded at or before this ISO 8601 time (give this or `position`).', { type: 'string' }),
@@ -63,17 +71,18 @@ function paths(): Record<string, PathItem> {
       }),
     },
     '/audit/objects/{uuid}': {
-      get: operation('auditObjectAt', 'An object as it was', `The object as \`GET /<type>/<uuid>\` answered at that point, its refs, back-refs and children as of then. ${NOT_YET}`, {
+      get: operation('auditObjectAt', 'An object as it was', `The object as \`GET /<type>/<uuid>\` answered at that point, its refs, back-refs and children as of then. ${CATCHING_UP}`, {
         parameters: [UUID, ...AS_OF],
         responses: {
           '200': { ...json('`{"<type>": {...}}`', { type: 'object' }), headers: positionHeader },
           '400': response('BadRequest'),
           '404': response('NotFound'),
+          '503': response('ServiceUnavailable'),
         },
       }),
     },
     '/audit/projects/{uuid}': {
-      get: operation('auditProjectAt', 'A project and everything under it, as it was', `The project first, then every object under it by parent, recursively, parents before children. ${NOT_YET}`, {
+      get: operation('auditProjectAt', 'A project and everything under it, as it was', `The project first, then every object under it by parent, recursively, parents before children. ${CATCHING_UP}`, {
         parameters: [UUID, ...AS_OF],
         responses: {
           '200': {
@@ -82,8 +91,38 @@ function paths(): Record<string, PathItem> {
           },
           '400': response('BadRequest'),
           '404': response('NotFound'),
+          '503': response('ServiceUnavailable'),
         },
       }),
+    },
+    '/audit/clusters': {
+      get: operation('auditClustersAt', 'The clusters of the desired state, as they were', `The names of the clusters at that point: \`default\` always, and every cluster the config named then. ${CATCHING_UP}`, {
+        parameters: AS_OF,
+        responses: {
+          '200': {
+            ...json('The cluster names, sorted.', { type: 'object', required: ['position', 'clusters'], properties: { position: { type: 'integer' }, clusters: { type: 'array', items: { type: 'string' } } } }),
+            headers: positionHeader,
+          },
+          '400': response('BadRequest'),
+          '503': response('ServiceUnavailable'),
+        },
+      }),
+    },
+    '/audit/clusters/{cluster}': {
+      get: operation(
+        'auditClusterAt',
+        "A cluster's desired state, as it was",
+        `What the cluster's agents would have received at that point: the desired state the control service derives from the config (\`GET /control/clusters/{cluster}\` serves it live), derived from the config state as it was then. A cluster that did not exist then is a 404 naming the clusters there were. ${CATCHING_UP}`,
+        {
+          parameters: [CLUSTER, ...AS_OF],
+          responses: {
+            '200': { ...json('The desired state.', schemaRef('ClusterDesiredState')), headers: positionHeader },
+            '400': response('BadRequest'),
+            '404': response('NotFound'),
+            '503': response('ServiceUnavailable'),
+          },
+        },
+      ),
     },
     '/audit/diff': {
       get: operation('auditDiff', 'What changed between two points', 'Objects created, deleted and changed after `from` up to and including `to` (default: the head): the fields that differ with their values before and after (null: not set), and the events that made the change with actor, source and time.', {
@@ -93,27 +132,33 @@ function paths(): Record<string, PathItem> {
           query('to', 'The second point, a log position (or `to_time`; default the head).', { type: 'integer', minimum: 0 }),
           query('to_time', 'The second point, an ISO 8601 time.', { type: 'string' }),
         ],
-        responses: { '200': json('The diff.', schemaRef('ConfigDiff')), '400': response('BadRequest') },
+        responses: { '200': json('The diff.', schemaRef('ConfigDiff')), '400': response('BadRequest'), '503': response('ServiceUnavailable') },
       }),
     },
     '/audit/verify': {
-      post: operation('auditVerify', 'Check that replaying the log gives the live state', 'Replays the log to the live config state\'s position and compares the two by digest. `ok: false` (still a 200) names the first difference.', {
-        responses: {
-          '200': json('The report.', {
-            type: 'object',
-            required: ['ok', 'position', 'liveDigest', 'rebuiltDigest', 'objects'],
-            properties: {
-              ok: { type: 'boolean' },
-              position: { type: 'integer' },
-              liveDigest: { type: 'string' },
-              rebuiltDigest: { type: 'string' },
-              objects: { type: 'integer' },
-              firstDivergence: { type: 'object', properties: { uuid: { type: 'string' }, type: { type: 'string' }, field: { type: 'string' }, live: {}, rebuilt: {} } },
-            },
-          }),
-          '400': response('BadRequest'),
+      post: operation(
+        'auditVerify',
+        'Check that replaying the log gives the live projections',
+        'Rebuilds every projection from a replay of the log from position 0 and compares each with the live one by digest: the config state at its position, and (when the control service runs in the process) the per-cluster desired state, kept up to date run by run, against the one derived from the replay at its position. `ok` is true when every projection agrees; one that does not (still a 200) names its first difference. The top-level `position`, digests, `objects` and `firstDivergence` are the config projection\'s, as in `projections[0]`.',
+        {
+          responses: {
+            '200': json('The report.', {
+              type: 'object',
+              required: ['ok', 'position', 'liveDigest', 'rebuiltDigest', 'objects', 'projections'],
+              properties: {
+                ok: { type: 'boolean' },
+                position: { type: 'integer' },
+                liveDigest: { type: 'string' },
+                rebuiltDigest: { type: 'string' },
+                objects: { type: 'integer' },
+                firstDivergence: schemaRef('ConfigDivergence'),
+                projections: { type: 'array', items: schemaRef('ProjectionCheck') },
+              },
+            }),
+            '400': response('BadRequest'),
+          },
         },
-      }),
+      ),
     },
     '/audit/export': {
       get: operation('auditExport', 'The whole log as NDJSON', 'Every event up to the head (as it was when the export began), one RecordedEvent per line in position order, streamed. `npm run audit -- import` seeds a new store from it.', {
@@ -160,6 +205,52 @@ function schemas(): Record<string, Schema> {
         metadata: { type: 'object', description: '`actor`, `source`, `correlationId`, `commandId` …' },
       },
     },
+    ClusterDesiredState: {
+      type: 'object',
+      description: "What one cluster's agents are told (docs/routing-semantics.md §5); lists sorted by name (route targets by target).",
+      required: ['cluster', 'position', 'virtualRouters', 'vrfs', 'routeTargets'],
+      properties: {
+        cluster: { type: 'string' },
+        position: { type: 'integer' },
+        virtualRouters: { type: 'array', description: 'Each virtual router with its agent config: interfaces, VRFs, ACLs, security groups.', items: { type: 'object' } },
+        vrfs: { type: 'array', description: 'The VRFs its agents use, and those of networks stretched to the cluster.', items: { type: 'object' } },
+        routeTargets: {
+          type: 'array',
+          items: { type: 'object', properties: { target: { type: 'string' }, importedBy: { type: 'array', items: { type: 'string' } }, exportedBy: { type: 'array', items: { type: 'string' } } } },
+        },
+      },
+    },
+    ConfigDivergence: {
+      type: 'object',
+      description: 'Where two config states differ first: an object (the one whose last event is earliest), then a pool, then a stream revision.',
+      properties: { uuid: { type: 'string' }, type: { type: 'string' }, field: { type: 'string' }, live: {}, rebuilt: {} },
+    },
+    DesiredStateDivergence: {
+      type: 'object',
+      description: 'Where two desired states differ first: clusters by name, then within one its virtual routers, VRFs and route targets.',
+      properties: {
+        cluster: { type: 'string' },
+        kind: { type: 'string', enum: ['cluster', 'virtual-router', 'vrf', 'route-target'] },
+        name: { type: 'string' },
+        field: { type: 'string' },
+        live: {},
+        rebuilt: {},
+      },
+    },
+    ProjectionCheck: {
+      type: 'object',
+      required: ['projection', 'ok', 'position', 'liveDigest', 'rebuiltDigest'],
+      properties: {
+        projection: { type: 'string', enum: ['config', 'desired-state'] },
+        ok: { type: 'boolean' },
+        position: { type: 'integer' },
+        liveDigest: { type: 'string' },
+        rebuiltDigest: { type: 'string' },
+        objects: { type: 'integer', description: 'config: objects in the rebuilt state.' },
+        clusters: { type: 'integer', description: 'desired-state: clusters in the rebuilt desired state.' },
+        firstDivergence: { oneOf: [schemaRef('ConfigDivergence'), schemaRef('DesiredStateDivergence')] },
+      },
+    },
     ConfigDiff: {
       type: 'object',
       properties: {
@@ -177,7 +268,10 @@ function schemas(): Record<string, Schema> {
 export function withAuditRoutes(doc: OpenApiDocument): OpenApiDocument {
   return {
     ...doc,
-    tags: [...doc.tags, { name: TAG, description: `The event log read back: events, objects as of a point, diffs, replay verification, export. ${NOT_YET}` }],
+    tags: [
+      ...doc.tags,
+      { name: TAG, description: "The event log read back: events; objects, projects and clusters' desired states as of a point; diffs; replay verification of every projection; export." },
+    ],
     paths: { ...doc.paths, ...paths() },
     components: { ...doc.components, schemas: { ...doc.components.schemas, ...schemas() } },
   };

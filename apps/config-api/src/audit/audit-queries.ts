@@ -1,6 +1,7 @@
 import { badRequest, notFound, type ConfigObject, type ConfigState } from '#libs/domain';
 import type { EventStore } from '#libs/event-store';
-import type { AuditEngine, ConfigDiff, VerifyReport } from '#libs/projections';
+import type { AuditEngine, ConfigDiff, LiveDesiredState, VerifyReport } from '#libs/projections';
+import { NetworkModel, type ClusterDesiredState } from '#libs/routing';
 import { parsePosition, parseTime, text, type EventQuery } from './event-filter.js';
 import { scanEvents, type EventPage } from './event-scan.js';
 
@@ -19,12 +20,18 @@ export interface ObjectsAsOf {
   objects: ConfigObject[];
 }
 
+/** The cluster names of the desired state at a point. */
+export interface ClustersAsOf {
+  position: number;
+  clusters: string[];
+}
+
 /**
  * What the audit edges answer (REST /audit/*, AuditService, the `audit` CLI), each check and error in one place:
- * a bad position or time is a 400, an object that did not exist at that point a 404.
+ * a bad position or time is a 400, an object or a cluster that did not exist at that point a 404.
  *
- * Per-cluster desired state as of a position is not served here: it comes with the control service, whose
- * projection it is (DESIGN §4).
+ * A cluster's desired state as of a point (what its agents would have been sent) is derived as the control
+ * service derives it live: `NetworkModel.build` of the config state at that point.
  */
 export class AuditQueries {
   constructor(
@@ -32,6 +39,8 @@ export class AuditQueries {
     private readonly engine: AuditReader,
     /** The live config state, for verify (which cannot run without it). */
     private readonly live?: () => ConfigState,
+    /** The live desired-state projection, when the process runs one: verify checks it too. */
+    private readonly desired?: LiveDesiredState,
   ) {}
 
   events(query: EventQuery): Promise<EventPage> {
@@ -70,6 +79,23 @@ export class AuditQueries {
     return { position, state, objects };
   }
 
+  /** The names of the clusters the desired state had at `asOf` (always `default`, then those the config named). */
+  async clustersAt(asOf: AsOf): Promise<ClustersAsOf> {
+    const position = await this.positionOf(asOf, 'position' in asOf ? 'position' : 'time');
+    return { position, clusters: NetworkModel.build(await this.engine.stateAt(position)).clusters() };
+  }
+
+  /** One cluster's desired state as it was at `asOf`; 404 when there was no such cluster then. */
+  async clusterAt(cluster: string, asOf: AsOf): Promise<ClusterDesiredState> {
+    const position = await this.positionOf(asOf, 'position' in asOf ? 'position' : 'time');
+    const model = NetworkModel.build(await this.engine.stateAt(position));
+    const clusters = model.clusters();
+    if (!clusters.includes(cluster)) {
+      throw notFound(`no cluster named ${JSON.stringify(cluster)} at log position ${position}; the clusters then: ${clusters.join(', ')}`);
+    }
+    return model.desiredState(cluster);
+  }
+
   /** What changed between two points; `to` defaults to the head. */
   async diff(from: AsOf, to?: AsOf): Promise<ConfigDiff> {
     const start = await this.positionOf(from, 'position' in from ? 'from' : 'from_time');
@@ -78,10 +104,10 @@ export class AuditQueries {
     return this.engine.diff(start, end);
   }
 
-  /** Replays the log and compares the result with the live config state. */
+  /** Replays the log and compares the result with the live config state and, when there is one, desired state. */
   verify(): Promise<VerifyReport> {
     if (!this.live) throw new Error('verify needs the live config state');
-    return this.engine.verify(this.live());
+    return this.engine.verify(this.live(), this.desired);
   }
 }
 

@@ -13,12 +13,12 @@ import { ExportInterrupted, NDJSON_CONTENT_TYPE, exportLog } from './log-export.
 type Query = Record<string, unknown>;
 
 /**
- * The audit routes (DESIGN §4, §6): the log read with filters and a cursor, objects and projects as they were at a
- * position or time, the diff of two points, replay verification, and the whole log as NDJSON. List it before
- * ResourceController, whose `GET /:type/:uuid` would take /audit/events, /audit/diff and /audit/export.
+ * The audit routes (DESIGN §4, §6): the log read with filters and a cursor, objects, projects and clusters' desired
+ * states as they were at a position or time, the diff of two points, replay verification of every projection, and
+ * the whole log as NDJSON. List it before ResourceController, whose `GET /:type/:uuid` would take /audit/events,
+ * /audit/diff and /audit/export.
  *
- * Objects and projects as of a point say which position they reflect (`X-Log-Position`); a diff names both ends.
- * Per-cluster desired state as of a position is not served yet: it comes with the control service.
+ * Answers as of a point say which position they reflect (`X-Log-Position`); a diff names both ends.
  */
 @Controller('audit')
 export class AuditController {
@@ -59,6 +59,33 @@ export class AuditController {
     });
   }
 
+  /** `{position, clusters}`: the names of the clusters of the desired state then. */
+  @Get('clusters')
+  clustersAt(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return http(async () => {
+      const query = req.query as Query;
+      onlyParameters(query, ['position', 'time']);
+      const found = await this.audit.clustersAt(asOfOf(query, 'position', 'time', true));
+      res.setHeader('X-Log-Position', String(found.position));
+      return found;
+    });
+  }
+
+  /**
+   * A cluster's desired state then, what its agents would have been sent, in the shape of GET
+   * /control/clusters/<cluster>: `{cluster, position, virtualRouters, vrfs, routeTargets}`.
+   */
+  @Get('clusters/:cluster')
+  clusterAt(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return http(async () => {
+      const query = req.query as Query;
+      onlyParameters(query, ['position', 'time']);
+      const state = await this.audit.clusterAt(req.params.cluster as string, asOfOf(query, 'position', 'time', true));
+      res.setHeader('X-Log-Position', String(state.position));
+      return state;
+    });
+  }
+
   /** `?from=N|from_time=ISO&to=N|to_time=ISO` (to defaults to the head) → `{from, to, created, deleted, changed}`. */
   @Get('diff')
   diff(@Req() req: Request): Promise<unknown> {
@@ -69,7 +96,10 @@ export class AuditController {
     });
   }
 
-  /** Replays the log to the live config state's position and compares; 200 either way, `ok` says which. */
+  /**
+   * Rebuilds every projection from a replay of the log (the config state, and the desired state when control runs
+   * here) and compares each with the live one; 200 either way, `ok` and `projections` say which.
+   */
   @Post('verify')
   @HttpCode(200)
   verify(@Req() req: Request): Promise<unknown> {

@@ -37,12 +37,17 @@ export interface SessionTransport {
   end(reason: { code: 'replaced' | 'shutdown'; message: string }): void;
 }
 
+/** The wire an agent speaks: AgentService over gRPC, or Tungsten Fabric's XMPP dialect. */
+export type AgentProtocol = 'grpc' | 'xmpp';
+
 export interface HelloInput {
   agentName: string;
   address: string;
   cluster: string;
   resumeSessionId: string;
   lastAckedVersion: number;
+  /** Default 'grpc'. */
+  protocol?: AgentProtocol;
 }
 
 export interface WelcomeInfo {
@@ -58,6 +63,8 @@ export interface AgentInfo {
   name: string;
   address: string;
   cluster: string;
+  /** The wire of its last session. */
+  protocol: AgentProtocol;
   session: string;
   state: 'connected' | 'held';
   subscriptions: string[];
@@ -82,6 +89,7 @@ interface AgentRecord {
   name: string;
   address: string;
   cluster: string;
+  protocol: AgentProtocol;
   sessionId: string;
   queue: AgentUpdateQueue;
   transport: SessionTransport | undefined;
@@ -179,6 +187,7 @@ export class ControlPlane {
         name: hello.agentName,
         address: hello.address,
         cluster: hello.cluster,
+        protocol: hello.protocol ?? 'grpc',
         sessionId: randomUUID(),
         queue: this.newQueue(),
         transport: undefined,
@@ -194,6 +203,7 @@ export class ControlPlane {
     if (previous && previous !== transport) previous.end({ code: 'replaced', message: `a new session of ${hello.agentName} from ${hello.address} took over` });
     record.address = hello.address;
     record.cluster = hello.cluster;
+    record.protocol = hello.protocol ?? 'grpc';
     record.transport = transport;
     record.blocked = false;
     const welcome: WelcomeInfo = {
@@ -208,6 +218,7 @@ export class ControlPlane {
       agent: record.name,
       address: record.address,
       cluster: record.cluster,
+      protocol: record.protocol,
       session: record.sessionId,
     });
     this.schedulePump(record);
@@ -238,6 +249,7 @@ export class ControlPlane {
         name: r.name,
         address: r.address,
         cluster: r.cluster,
+        protocol: r.protocol,
         session: r.sessionId,
         state: r.transport ? ('connected' as const) : ('held' as const),
         subscriptions: r.queue.subscriptions().sort(),

@@ -45,7 +45,8 @@ class ControlConfigProjectionModule implements OnModuleDestroy {
 /**
  * The control service as its own process (DESIGN §1, multi-cluster: "control (≥2 replicas)" in the central
  * cluster): it follows the event store the config API writes, keeps its own config projection and desired state,
- * and serves AgentService to the agents of every workload cluster. No config writes happen here.
+ * and serves AgentService (and Tungsten Fabric agents over XMPP) to the agents of every workload cluster. No
+ * config writes happen here.
  */
 @Module({})
 export class ControlServiceModule {
@@ -57,7 +58,7 @@ export class ControlServiceModule {
         OperationsModule,
         GrpcModule.forRoot({ bindAddress: config.bindAddress, port: config.grpc.port, shutdownTimeoutMs: config.shutdownTimeoutMs }),
         ControlConfigProjectionModule.forRoot(config),
-        ControlModule.forRoot(config.control),
+        ControlModule.forRoot({ ...config.control, xmpp: { port: config.xmpp.port, bindAddress: config.bindAddress } }),
       ],
     };
   }

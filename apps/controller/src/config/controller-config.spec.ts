@@ -35,6 +35,7 @@ describe('loadControllerConfig', () => {
         dataDir: '/srv/contrail/data',
         store: { kind: 'sqlite', path: '/srv/contrail/data/events.db' },
         checkpoints: { dir: '/srv/contrail/data/checkpoints', every: 10000 },
+        audit: { snapshotEvery: 50000 },
         control: { holdTimeMs: 60000, window: 32, maxBatchRoutes: 256 },
         logLevel: 'info',
         shutdownTimeoutMs: 10000,
@@ -52,6 +53,7 @@ describe('loadControllerConfig', () => {
         LOG_LEVEL: 'debug',
         SHUTDOWN_TIMEOUT_MS: '2500',
         CHECKPOINT_EVERY: '500',
+        AUDIT_SNAPSHOT_EVERY: '1000',
         AGENT_HOLD_TIME_MS: '1500',
         AGENT_WINDOW: '8',
         AGENT_BATCH_ROUTES: '64',
@@ -64,6 +66,7 @@ describe('loadControllerConfig', () => {
         dataDir: '/var/lib/contrail',
         store: { kind: 'sqlite', path: '/var/lib/contrail/events.db' },
         checkpoints: { dir: '/var/lib/contrail/checkpoints', every: 500 },
+        audit: { snapshotEvery: 1000 },
         control: { holdTimeMs: 1500, window: 8, maxBatchRoutes: 64 },
         logLevel: 'debug',
         shutdownTimeoutMs: 2500,
@@ -209,6 +212,12 @@ describe('loadControllerConfig', () => {
       );
     });
 
+    it.each(['0', '-1', 'often', '5e4', '100000001'])('AUDIT_SNAPSHOT_EVERY=%s', (bad) => {
+      expect(onlyProblem({ AUDIT_SNAPSHOT_EVERY: bad }).message).toBe(
+        `AUDIT_SNAPSHOT_EVERY=${JSON.stringify(bad)} is not allowed: expected an integer from 1 to 100000000 (events between snapshots)`,
+      );
+    });
+
     it.each(['0', '1mb', '-5'])('REST_BODY_LIMIT_BYTES=%s', (bad) => {
       expect(onlyProblem({ REST_BODY_LIMIT_BYTES: bad }).variable).toBe('REST_BODY_LIMIT_BYTES');
     });
@@ -234,8 +243,9 @@ describe('loadControllerConfig', () => {
       STORE: 'postgres',
       LOG_LEVEL: 'loud',
       SHUTDOWN_TIMEOUT_MS: 'never',
+      AUDIT_SNAPSHOT_EVERY: 'often',
     });
-    expect(problems.map((p) => p.variable)).toEqual(['BIND_ADDRESS', 'REST_PORT', 'GRPC_PORT', 'DATABASE_URL', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS']);
+    expect(problems.map((p) => p.variable)).toEqual(['BIND_ADDRESS', 'REST_PORT', 'GRPC_PORT', 'DATABASE_URL', 'AUDIT_SNAPSHOT_EVERY', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS']);
   });
 
   it('builds an error message listing each problem on its own line', () => {

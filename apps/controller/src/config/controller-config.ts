@@ -12,6 +12,7 @@ import {
   type StoreConfig,
 } from '#libs/config';
 import { readControlOptions, type ControlOptions } from '#apps/control';
+import { readAuditSettings, type AuditSettings } from '#apps/config-api';
 
 /*
  * The controller's environment (DESIGN §8). Unset, empty or blank means "use the default".
@@ -22,7 +23,7 @@ import { readControlOptions, type ControlOptions } from '#apps/control';
  * | REST_PORT                   | 8082      | 0..65535, 0 = any free port (the 'listening' log line tells which)   |
  * | REST_BODY_LIMIT_BYTES       | 1048576   | 1..1073741824; a larger JSON body gets a 413                         |
  * | GRPC_PORT                   | 50051     | 0..65535                                                             |
- * | XMPP_PORT                   | 5269      | 0..65535; checked, but nothing listens on it until the XMPP bridge   |
+ * | XMPP_PORT                   | 5269      | 0..65535: the XMPP bridge for Tungsten Fabric vRouter agents         |
  * | STORE                       | sqlite    | sqlite, postgres, kurrentdb                                          |
  * | DATA_DIR                    | ./data    | a directory; the SQLite log is DATA_DIR/events.db                    |
  * | DATABASE_URL                | -         | postgres:// or postgresql:// URL; required when STORE=postgres       |
@@ -30,6 +31,7 @@ import { readControlOptions, type ControlOptions } from '#apps/control';
  * | LOG_LEVEL                   | info      | fatal, error, warn, info, debug, trace                               |
  * | SHUTDOWN_TIMEOUT_MS         | 10000     | 0..3600000: how long open requests and streams may finish on stop    |
  * | CHECKPOINT_EVERY            | 10000     | 0..100000000 events between projection checkpoints; 0 = off          |
+ * | AUDIT_SNAPSHOT_EVERY        | 50000     | 1..100000000 events between the audit engine's in-memory snapshots   |
  * | AGENT_HOLD_TIME_MS          | 60000     | 100..3600000: a dropped agent's routes stay (stale), and it may resume |
  * | AGENT_WINDOW                | 32        | 1..4096 messages sent to an agent ahead of its acks                  |
  * | AGENT_BATCH_ROUTES          | 256       | 1..10000 route updates per message to an agent                       |
@@ -45,13 +47,15 @@ export interface ControllerConfig {
   rest: { port: number; bodyLimitBytes: number };
   /** GRPC_PORT (default 50051). */
   grpc: { port: number };
-  /** XMPP_PORT (default 5269). Validated now; the XMPP bridge that will listen on it comes later. */
+  /** XMPP_PORT (default 5269): the XMPP bridge (Tungsten Fabric vRouter agents), on BIND_ADDRESS. */
   xmpp: { port: number };
   /** DATA_DIR, absolute (default ./data). */
   dataDir: string;
   store: StoreConfig;
   /** CHECKPOINT_EVERY and DATA_DIR/checkpoints; undefined when off (0, or the KurrentDB store). */
   checkpoints: CheckpointConfig | undefined;
+  /** AUDIT_SNAPSHOT_EVERY: the audit engine's snapshots, for as-of reads and diffs. */
+  audit: AuditSettings;
   /** AGENT_HOLD_TIME_MS, AGENT_WINDOW, AGENT_BATCH_ROUTES: the control service's agent sessions. */
   control: ControlOptions;
   logLevel: LogLevel;
@@ -80,10 +84,11 @@ export function loadControllerConfig(env: Environment, options: { cwd: string })
   const dataDir = readDataDir(reader, options.cwd);
   const store = readStoreConfig(reader, dataDir);
   const checkpoints = readCheckpointConfig(reader, dataDir, store);
+  const audit = readAuditSettings(reader);
   const control = readControlOptions(reader);
   const logLevel = readLogLevel(reader);
   const shutdownTimeoutMs = readShutdownTimeoutMs(reader);
-  return reader.finish({ bindAddress, rest, grpc, xmpp, dataDir, store, checkpoints, control, logLevel, shutdownTimeoutMs });
+  return reader.finish({ bindAddress, rest, grpc, xmpp, dataDir, store, checkpoints, audit, control, logLevel, shutdownTimeoutMs });
 }
 
 /** Two listeners on one address cannot share a port; 0 (any free port) never clashes. */

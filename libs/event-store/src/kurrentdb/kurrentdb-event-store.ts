@@ -14,6 +14,7 @@ import {
   type RecordedEvent as KurrentRecordedEvent,
 } from '@kurrent/kurrentdb-client';
 import { DuplicateEventIdError, StoreClosedError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors.js';
+import { NO_METADATA } from '../event-store.port.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -492,7 +493,8 @@ export class KurrentDbEventStore implements EventStore {
           if (!raw || !floor.pass(requirePosition(raw))) continue;
           lastSeen = raw.position;
           const event = decodeRecorded(raw, this.namespace);
-          if (event) out.push(event);
+          // The client has decoded the metadata already: without it, it is only left out.
+          if (event) out.push(options.withMetadata === false ? { ...event, metadata: NO_METADATA } : event);
           if (out.length >= limit) break;
         }
         if (seen < maxCount || lastSeen === undefined) break;

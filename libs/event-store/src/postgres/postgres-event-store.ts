@@ -4,6 +4,7 @@ import {
   StoreClosedError,
   StoreUnavailableError,
 } from '../errors.js';
+import { NO_METADATA } from '../event-store.port.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -257,12 +258,14 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
+    // Without metadata: the column is neither sent nor parsed.
+    const withMetadata = options.withMetadata !== false;
     const result = await this.query(
-      `SELECT position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at FROM ${this.t.events}
-       WHERE position > $1 ORDER BY position LIMIT $2`,
+      `SELECT position, event_id, stream_id, stream_revision, type, data, ${withMetadata ? 'metadata' : 'NULL AS metadata'}, recorded_at
+       FROM ${this.t.events} WHERE position > $1 ORDER BY position LIMIT $2`,
       [options.after ?? 0, options.limit ?? 1000],
     );
-    return result.rows.map(toRecorded);
+    return withMetadata ? result.rows.map(toRecorded) : result.rows.map((row) => ({ ...toRecorded(row), metadata: NO_METADATA }));
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {

@@ -8,6 +8,7 @@ import {
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../errors.js';
+import { NO_METADATA } from '../event-store.port.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -40,6 +41,9 @@ const SCHEMA_VERSION = 1;
 const MAX_CACHED_STREAMS = 100_000;
 const COLUMNS = 'position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at';
 type Row = [number, string, string, number, string, string, string, string];
+/** The columns of a read without metadata. */
+const DATA_COLUMNS = 'position, event_id, stream_id, stream_revision, type, data, recorded_at';
+type DataRow = [number, string, string, number, string, string, string];
 
 /**
  * The embedded default store. WAL journal with synchronous=FULL: an append whose promise resolved is on disk.
@@ -109,6 +113,7 @@ export class SqliteEventStore implements EventStore {
       ),
       byEventId: this.db.prepare('SELECT position, stream_id, stream_revision FROM events WHERE event_id = ?').raw(),
       readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+      readAllData: this.db.prepare(`SELECT ${DATA_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
       readStream: this.db
         .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`)
         .raw(),
@@ -282,6 +287,10 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
+    if (options.withMetadata === false) {
+      // A fold's read: the metadata column is not fetched, nor parsed (about a third of what a row decodes).
+      return (this.stmt.readAllData.all(options.after ?? 0, options.limit ?? 1000) as DataRow[]).map(toRecordedWithoutMetadata);
+    }
     const rows = this.stmt.readAll.all(options.after ?? 0, options.limit ?? 1000) as Row[];
     return rows.map(toRecorded);
   }
@@ -339,6 +348,19 @@ function toRecorded(r: Row): RecordedEvent {
     data: JSON.parse(r[5]),
     metadata: JSON.parse(r[6]),
     recordedAt: r[7],
+  };
+}
+
+function toRecordedWithoutMetadata(r: DataRow): RecordedEvent {
+  return {
+    globalPosition: r[0],
+    eventId: r[1],
+    streamId: r[2],
+    streamRevision: r[3],
+    type: r[4],
+    data: JSON.parse(r[5]),
+    metadata: NO_METADATA,
+    recordedAt: r[6],
   };
 }
 

@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import { isIPv6 } from 'node:net';
@@ -34,6 +34,9 @@ export interface RunningService {
   stop(): Promise<ShutdownOutcome>;
 }
 
+/** More fields for the 'listening' line: as they are, or read from the started application (e.g. another bound port). */
+export type ListeningDetails = Record<string, unknown> | ((app: INestApplicationContext) => Record<string, unknown>);
+
 /**
  * Creates a Nest application from `module` (which must import GrpcModule), binds its HTTP and gRPC ports, and
  * logs one 'listening' line with every bound address plus `details`. Rejects (having released what it opened)
@@ -43,7 +46,7 @@ export async function startNestService(
   module: DynamicModule,
   listeners: ServiceListeners,
   logger: Logger,
-  details: Record<string, unknown> = {},
+  details: ListeningDetails = {},
 ): Promise<RunningService> {
   const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
     logger: new NestPinoLogger(logger.child({ component: 'nest' })),
@@ -52,6 +55,7 @@ export async function startNestService(
     abortOnError: false,
   });
   let addresses: ListeningAddresses;
+  let extra: Record<string, unknown>;
   try {
     configureHttpEdge(app, { logger, bodyLimitBytes: listeners.bodyLimitBytes });
     await app.listen(listeners.restPort, listeners.bindAddress);
@@ -60,12 +64,13 @@ export async function startNestService(
       rest: `http://${hostPort(listeners.bindAddress, boundPort(app.getHttpServer()))}`,
       grpc: hostPort(listeners.bindAddress, grpcPort),
     };
+    extra = typeof details === 'function' ? details(app) : details;
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;
   }
 
-  logger.info({ ...details, ...addresses }, 'listening');
+  logger.info({ ...extra, ...addresses }, 'listening');
 
   return {
     addresses,

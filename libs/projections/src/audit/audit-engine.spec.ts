@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,9 @@ import {
   type ConfigView,
   type Decision,
 } from '#libs/domain';
+import { NetworkModel } from '#libs/routing';
 import { ConfigProjection } from '../config-projection.js';
+import { DesiredStateProjection } from '../desired-state/desired-state-projection.js';
 import { AuditEngine } from './audit-engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-'));
@@ -364,7 +366,9 @@ describe('AuditEngine over a SQLite log', () => {
       await projection.stop();
       const head = await store.headPosition();
       const expected = history.writer.state;
-      expect(report).toEqual({ ok: true, position: head, liveDigest: expected.digest(), rebuiltDigest: expected.digest(), objects: expected.size });
+      const config = { ok: true, position: head, liveDigest: expected.digest(), rebuiltDigest: expected.digest(), objects: expected.size };
+      // Without a desired state, the config projection alone.
+      expect(report).toEqual({ ...config, projections: [{ projection: 'config', ...config }] });
       const earlier = await engine().verify(foldUpTo(history.events, history.at.ip));
       expect(earlier).toMatchObject({ ok: true, position: history.at.ip });
     });
@@ -397,6 +401,226 @@ describe('AuditEngine over a SQLite log', () => {
       ghost.apply({ type: 'TagCreated', streamId: 'tag-ghost', streamRevision: 0, globalPosition: ghost.position, data: tag });
       expect((await engine().verify(ghost)).firstDivergence).toMatchObject({ uuid: 'ghost', type: 'tag', rebuilt: null });
     });
+  });
+});
+
+const GSC = ['default-global-system-config'];
+
+/** A network with a port on a virtual-router of the default cluster, and a virtual-router in cluster `edge`. */
+async function networkHistory(store: EventStore) {
+  const w = new Writer(store);
+  await w.create(ALICE, 'global-system-config', { fq_name: GSC, autonomous_system: 64512 });
+  await w.create(ALICE, 'domain', { fq_name: ['default-domain'] });
+  await w.create(ALICE, 'project', { fq_name: PROJECT, parent_type: 'domain' });
+  await w.create(ALICE, 'network-ipam', { fq_name: IPAM, parent_type: 'project' });
+  const subnet = { to: IPAM, attr: { ipam_subnets: [{ subnet: { ip_prefix: '10.2.0.0', ip_prefix_len: 24 } }] } };
+  await w.create(ALICE, 'virtual-network', { fq_name: [...PROJECT, 'green'], network_ipam_refs: [subnet] });
+  await w.create(ALICE, 'virtual-router', { fq_name: [...GSC, 'vr-1'], parent_type: 'global-system-config', virtual_router_ip_address: '192.0.2.1' });
+  const port = await w.create(KUBE, 'virtual-machine-interface', {
+    fq_name: [...PROJECT, 'pod-g'],
+    parent_type: 'project',
+    virtual_network_refs: [{ to: [...PROJECT, 'green'] }],
+    virtual_machine_interface_bindings: { key_value_pair: [{ key: 'host_id', value: 'vr-1' }] },
+  });
+  const ip = await w.create(KUBE, 'instance-ip', { fq_name: ['pod-g'], virtual_network_refs: [{ to: [...PROJECT, 'green'] }], virtual_machine_interface_refs: [{ uuid: port.uuid }] });
+  const beforeEdge = ip.position;
+  await w.create(ALICE, 'cluster', { fq_name: [...GSC, 'edge'], parent_type: 'global-system-config' });
+  await w.create(ALICE, 'virtual-router', {
+    fq_name: [...GSC, 'vr-2'],
+    parent_type: 'global-system-config',
+    virtual_router_ip_address: '192.0.2.2',
+    cluster_refs: [{ to: [...GSC, 'edge'] }],
+  });
+  return { beforeEdge, events: await store.readAll({ limit: 10_000 }) };
+}
+
+describe('AuditEngine.verify with the desired state', () => {
+  let store: SqliteEventStore;
+  let history: Awaited<ReturnType<typeof networkHistory>>;
+  let projection: ConfigProjection;
+  let desired: DesiredStateProjection;
+
+  beforeAll(async () => {
+    store = newStore();
+    history = await networkHistory(store);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  beforeEach(async () => {
+    projection = new ConfigProjection(store);
+    // Started on the empty state, before the projection folds: it follows the fold run by run, as in the controller.
+    desired = new DesiredStateProjection(projection, store);
+    desired.start();
+    await projection.start();
+  });
+  afterEach(async () => {
+    desired.stop();
+    await projection.stop();
+  });
+
+  it('checks both projections, each against its rebuild from position 0', async () => {
+    const head = await store.headPosition();
+    expect(desired.model.clusters()).toEqual(['default', 'edge']);
+    expect(desired.model.agentConfig('vr-1')!.interfaces).toHaveLength(1);
+    const report = await new AuditEngine(store).verify(projection.state, desired);
+    const digest = NetworkModel.build(foldUpTo(history.events, head)).digest();
+    expect(report.ok).toBe(true);
+    expect(report.projections.map((p) => p.projection)).toEqual(['config', 'desired-state']);
+    expect(report.projections[1]).toEqual({ projection: 'desired-state', ok: true, position: head, liveDigest: digest, rebuiltDigest: digest, clusters: 2 });
+    expect(report.projections[0]).toMatchObject({ projection: 'config', ok: true, position: head, liveDigest: report.liveDigest });
+  });
+
+  it('fails when the live desired state is corrupted, naming the cluster, the virtual router, the field and both values', async () => {
+    const interfaces = desired.model.agentConfig('vr-1')!.interfaces;
+    const rebuilt = structuredClone(interfaces);
+    interfaces[0].ipAddresses = ['10.2.0.99'];
+    const report = await new AuditEngine(store).verify(projection.state, desired);
+    expect(report.ok).toBe(false);
+    // The config state is fine: only the desired state differs.
+    expect(report.projections.map((p) => [p.projection, p.ok])).toEqual([
+      ['config', true],
+      ['desired-state', false],
+    ]);
+    const check = report.projections[1];
+    expect(check.liveDigest).not.toBe(check.rebuiltDigest);
+    expect(check.firstDivergence).toEqual({ cluster: 'default', kind: 'virtual-router', name: 'vr-1', field: 'interfaces', live: interfaces, rebuilt });
+    expect((check.firstDivergence!.rebuilt as Array<{ ipAddresses: string[] }>)[0].ipAddresses).toEqual([expect.stringMatching(/^10\.2\.0\./)]);
+  });
+
+  it('names a cluster the live desired state lacks, and a VRF that differs where it first shows', async () => {
+    const head = await store.headPosition();
+    // A model that missed the last events (the edge cluster and its virtual-router), claiming the head.
+    const stale = { position: head, model: NetworkModel.build(foldUpTo(history.events, history.beforeEdge)) };
+    const missing = await new AuditEngine(store).verify(projection.state, stale);
+    expect(missing.projections[1].firstDivergence).toEqual({ cluster: 'edge', kind: 'cluster', name: 'edge', live: null, rebuilt: expect.objectContaining({ cluster: 'edge' }) });
+
+    const live = NetworkModel.build(foldUpTo(history.events, head));
+    const [vrf] = live.desiredState('default').vrfs;
+    vrf.importTargets = [...vrf.importTargets, 'target:64512:1'];
+    const report = await new AuditEngine(store).verify(projection.state, { position: head, model: live });
+    // The VRF is also in vr-1's config, which comes first.
+    expect(report.projections[1].firstDivergence).toMatchObject({ cluster: 'default', kind: 'virtual-router', name: 'vr-1', field: 'vrfs' });
+  });
+
+  it('rebuilds the desired state at its own position when it is behind the config state', async () => {
+    const head = await store.headPosition();
+    const behind = { position: history.beforeEdge, model: NetworkModel.build(foldUpTo(history.events, history.beforeEdge)) };
+    const report = await new AuditEngine(store).verify(projection.state, behind);
+    expect(report.ok).toBe(true);
+    expect(report.projections.map((p) => [p.projection, p.position])).toEqual([
+      ['config', head],
+      ['desired-state', history.beforeEdge],
+    ]);
+  });
+});
+
+/** A store that answers reads a few events at a time, each read after `delayMs` (0: at once, in a microtask). */
+function slowReads(inner: EventStore, perRead: number, delayMs: number): EventStore {
+  return {
+    kind: 'slow',
+    append: (...args) => inner.append(...args),
+    appendMany: (writes) => inner.appendMany(writes),
+    readStream: (...args) => inner.readStream(...args),
+    subscribeToAll: (options) => inner.subscribeToAll(options),
+    headPosition: () => inner.headPosition(),
+    close: () => Promise.resolve(),
+    async readAll(options = {}) {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return inner.readAll({ ...options, limit: Math.min(options.limit ?? 1000, perRead) });
+    },
+  };
+}
+
+describe('AuditEngine catching up in the background', () => {
+  let store: SqliteEventStore;
+  let events: RecordedEvent[];
+  const engines: AuditEngine[] = [];
+
+  beforeAll(async () => {
+    store = newStore();
+    events = (await networkHistory(store)).events;
+  });
+  afterEach(async () => {
+    for (const e of engines.splice(0)) await e.stop();
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const started = (inner: EventStore, options: ConstructorParameters<typeof AuditEngine>[1]) => {
+    const e = new AuditEngine(inner, options);
+    engines.push(e);
+    const done = e.start();
+    return { e, done };
+  };
+
+  it('gives way to the event loop between pages, and reports how far it is', async () => {
+    const head = await store.headPosition();
+    const { e, done } = started(slowReads(store, 5, 0), { snapshotEvery: 10 });
+    expect(e.progress).toEqual({ position: 0, target: 0, caughtUp: false });
+    const seen: number[] = [];
+    const sample = () => {
+      seen.push(e.progress.position);
+      if (!e.progress.caughtUp) setImmediate(sample);
+    };
+    setImmediate(sample);
+    await done;
+    expect(e.progress).toEqual({ position: head, target: head, caughtUp: true });
+    // Sampled while it ran: positions strictly between the start and the head.
+    expect(seen.some((p) => p > 0 && p < head)).toBe(true);
+  });
+
+  it('makes an as-of read beyond the position reached wait for it, then answers from its snapshots', async () => {
+    const head = await store.headPosition();
+    const { e, done } = started(slowReads(store, 4, 5), { snapshotEvery: 8 });
+    const state = await e.stateAt(head);
+    expect(e.progress.position).toBeGreaterThanOrEqual(head);
+    expect(state.digest()).toBe(foldUpTo(events, head).digest());
+    await done;
+    expect((await e.diff(8, head)).to).toBe(head);
+  });
+
+  it('answers a 503 saying how far it is when the wait runs out; at once for a position already reached', async () => {
+    const head = await store.headPosition();
+    const { e, done } = started(slowReads(store, 2, 20), { snapshotEvery: 8, catchUpWaitMs: 30 });
+    const refused = await e.stateAt(head).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect(refused).toMatchObject({ status: 503, message: expect.stringMatching(new RegExp(`^the audit engine is catching up with the log after a start: at position \\d+ of ${head}; try again shortly$`)) });
+    await expect(e.diff(0, head)).resolves.toMatchObject({ from: 0 });
+    const reached = e.progress.position;
+    expect((await e.stateAt(reached)).digest()).toBe(foldUpTo(events, reached).digest());
+    await e.stop();
+    await done;
+    // Stopped half-way: reads no longer wait, they fold from the snapshots taken (or from 0).
+    expect((await e.stateAt(head)).digest()).toBe(foldUpTo(events, head).digest());
+  });
+
+  it('folds of a range (as-of reads, verify) give way to the event loop between pages too', async () => {
+    const head = await store.headPosition();
+    const e = new AuditEngine(slowReads(store, 3, 0));
+    let turns = 0;
+    let folding = true;
+    const turn = () => {
+      turns++;
+      if (folding) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const state = await e.stateAt(head);
+    folding = false;
+    expect(state.position).toBe(head);
+    // One turn per page of 3 events, give or take the first and the last.
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(head / 3) - 2);
+  });
+
+  it('does not wait when it was never started (the CLI), nor after a failed start', async () => {
+    const head = await store.headPosition();
+    expect((await new AuditEngine(slowReads(store, 2, 0), { catchUpWaitMs: 0 }).stateAt(head)).position).toBe(head);
+    const failing: EventStore = { ...slowReads(store, 2, 0), readAll: () => Promise.reject(new Error('disk on fire')) };
+    const { e, done } = started(failing, { catchUpWaitMs: 0 });
+    await expect(done).rejects.toThrow('disk on fire');
+    expect(e.progress.caughtUp).toBe(false);
   });
 });
 

@@ -1,19 +1,36 @@
 import type { EventStore, RecordedEvent, Subscription } from '#libs/event-store';
-import { badRequest, ConfigState, copyConfigObject, type ConfigObject } from '#libs/domain';
+import { badRequest, ConfigError, ConfigState, copyConfigObject, type ConfigObject } from '#libs/domain';
+import { NetworkModel } from '#libs/routing';
 import { eventRefOf, objectChange, resourceUuidOf, type ConfigDiff, type EventRef, type ObjectChange } from './config-diff.js';
-import { firstDivergence, type VerifyReport } from './replay-check.js';
+import { desiredStatesOf, firstDesiredStateDivergence, type DesiredStates, type LiveDesiredState } from './desired-state-check.js';
+import { firstDivergence, type ConfigCheck, type DesiredStateCheck, type VerifyReport } from './replay-check.js';
 import { SnapshotShelf } from './snapshot-shelf.js';
-import { foldRange } from '../fold-range.js';
+import { foldRange, yieldToEventLoop } from '../fold-range.js';
 
 export interface AuditEngineOptions {
   /** Events folded between two snapshots. Default 50,000. */
   snapshotEvery?: number;
   /** Snapshots kept in memory; when full, every other one goes and the spacing doubles. Default 32. */
   maxSnapshots?: number;
+  /**
+   * While `start` is still catching up, how long an as-of read or a diff beyond the position reached waits for it
+   * (the snapshots it would fold from are not taken yet) before it fails with a 503. Default 10 s.
+   */
+  catchUpWaitMs?: number;
 }
 
 export const DEFAULT_SNAPSHOT_EVERY = 50_000;
 export const DEFAULT_MAX_SNAPSHOTS = 32;
+export const DEFAULT_CATCH_UP_WAIT_MS = 10_000;
+
+/** Where `start` stands: catching up with the head it found (`target`), or following the log. */
+export interface AuditEngineProgress {
+  /** Position the follower has folded to. */
+  position: number;
+  /** The log's head when `start` began: the catch-up is done once `position` reaches it. */
+  target: number;
+  caughtUp: boolean;
+}
 
 /** Events per read when replaying a range. */
 const PAGE = 1000;
@@ -27,6 +44,10 @@ const PAGE = 1000;
  * taking them as the log grows. Snapshots share the objects that did not change between them (copy on write), so
  * their memory grows with what changes, plus the indexes (a few tens of bytes per object and stream) each holds.
  * Without `start` every read folds from position 0.
+ *
+ * The catch-up gives way to the event loop after each page, so a process can serve while it runs (its `start`
+ * need not be awaited). Meanwhile an as-of read or diff beyond the position reached waits for it (at most
+ * `catchUpWaitMs`, then a 503 saying how far it is); answers never depend on it, only how much they fold does.
  */
 export class AuditEngine {
   private readonly shelf: SnapshotShelf;
@@ -40,6 +61,13 @@ export class AuditEngine {
   private subscription: Subscription | undefined;
   private running: Promise<void> | undefined;
   private failure: unknown;
+  /** The head `start` is catching up with; undefined before and once caught up (or stopped, or failed). */
+  private catchUpTarget: number | undefined;
+  private lastTarget = 0;
+  private caughtUp = false;
+  private readonly catchUpWaitMs: number;
+  /** Reads waiting for the catch-up to reach their position. */
+  private waiters: Array<{ position: number; resolve: () => void }> = [];
 
   constructor(
     private readonly store: EventStore,
@@ -48,24 +76,41 @@ export class AuditEngine {
     this.interval = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
     if (!Number.isInteger(this.interval) || this.interval < 1) throw new RangeError(`snapshotEvery must be a positive integer, not ${this.interval}`);
     this.shelf = new SnapshotShelf(options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS);
+    this.catchUpWaitMs = options.catchUpWaitMs ?? DEFAULT_CATCH_UP_WAIT_MS;
+    if (!Number.isSafeInteger(this.catchUpWaitMs) || this.catchUpWaitMs < 0) throw new RangeError(`catchUpWaitMs must be an integer >= 0, not ${this.catchUpWaitMs}`);
   }
 
   /**
    * Reads the log once from 0 to the head, taking snapshots of the config fold every snapshotEvery events; then
-   * keeps following (subscribeToAll) to take more.
+   * keeps following (subscribeToAll) to take more. Resolves once caught up; `progress` tells how far it is.
    */
   start(): Promise<void> {
     this.stopped = false;
-    this.starting ??= this.catchUpThenFollow().catch((error: unknown) => {
-      this.starting = undefined;
-      throw error;
-    });
+    this.starting ??= this.catchUpThenFollow().then(
+      () => {
+        this.caughtUp = !this.stopped;
+        this.endCatchUp();
+      },
+      (error: unknown) => {
+        this.failure = error;
+        this.endCatchUp();
+        this.starting = undefined;
+        throw error;
+      },
+    );
     return this.starting;
+  }
+
+  /** How far `start` is: the position folded, the head it set out to reach, and whether it has. */
+  get progress(): AuditEngineProgress {
+    const target = this.catchUpTarget ?? Math.max(this.lastTarget, this.state.position);
+    return { position: this.state.position, target, caughtUp: this.caughtUp };
   }
 
   /** Stops following. The snapshots stay; a later `start` goes on from where the follower stopped. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.caughtUp = false;
     await this.starting?.catch(() => undefined);
     this.subscription?.close();
     await this.running;
@@ -76,13 +121,18 @@ export class AuditEngine {
 
   private async catchUpThenFollow(): Promise<void> {
     const head = await this.store.headPosition();
+    this.catchUpTarget = head;
+    this.lastTarget = head;
     let after = this.state.position;
     // Pages read directly rather than through the subscription: the replay of a long log is the slow part.
     while (after < head && !this.stopped) {
-      const page = await this.store.readAll({ after, limit: PAGE });
+      // The snapshots are of the config fold, which reads no metadata.
+      const page = await this.store.readAll({ after, limit: PAGE, withMetadata: false });
       if (page.length === 0) break;
       for (const event of page) this.follow(event);
       after = page[page.length - 1].globalPosition;
+      this.wakeWaiters();
+      await yieldToEventLoop();
     }
     if (this.stopped) return;
     const subscription = this.store.subscribeToAll({ after, batchSize: 1000 });
@@ -94,6 +144,46 @@ export class AuditEngine {
         this.failure = error;
       }
     })();
+  }
+
+  /** The catch-up is over (done, stopped or failed): every waiting read goes on, with the snapshots there are. */
+  private endCatchUp(): void {
+    this.catchUpTarget = undefined;
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const reached = (w: { position: number }) => this.catchUpTarget === undefined || this.state.position >= Math.min(w.position, this.catchUpTarget);
+    const due = this.waiters.filter(reached);
+    this.waiters = this.waiters.filter((w) => !reached(w));
+    for (const w of due) w.resolve();
+  }
+
+  /**
+   * While catching up: resolves once the follower has folded to `position` (or to the head it is catching up
+   * with), so the snapshots a read needs are there; a 503 after catchUpWaitMs. At once otherwise.
+   */
+  private async caughtUpTo(position: number): Promise<void> {
+    const target = this.catchUpTarget;
+    if (target === undefined || this.state.position >= Math.min(position, target)) return;
+    const reached = await new Promise<boolean>((resolve) => {
+      const waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, this.catchUpWaitMs);
+      this.waiters.push(waiter);
+    });
+    if (reached) return;
+    const { position: at, target: of } = this.progress;
+    throw new ConfigError(503, `the audit engine is catching up with the log after a start: at position ${at} of ${of}; try again shortly`);
   }
 
   /** Position the follower has folded to; snapshots exist up to here. */
@@ -118,6 +208,7 @@ export class AuditEngine {
   async stateAt(position: number): Promise<ConfigState> {
     checkPosition(position, 'position');
     const target = Math.min(position, await this.store.headPosition());
+    await this.caughtUpTo(target);
     return this.foldTo(target);
   }
 
@@ -154,6 +245,7 @@ export class AuditEngine {
     const head = await this.store.headPosition();
     const start = Math.min(from, head);
     const end = Math.min(to, head);
+    await this.caughtUpTo(start);
     const state = await this.foldTo(start);
     // Each object the range touches, as it was at `from` (undefined: absent), in the order of first touch.
     const before = new Map<string, ConfigObject | undefined>();
@@ -166,7 +258,7 @@ export class AuditEngine {
         events.set(uuid, []);
       }
       events.get(uuid)!.push(eventRefOf(event));
-    });
+    }, true);
     const diff: ConfigDiff = { from: start, to: end, created: [], deleted: [], changed: [] };
     for (const [uuid, was] of before) {
       const is = state.get(uuid);
@@ -180,35 +272,64 @@ export class AuditEngine {
   }
 
   /**
-   * Rebuilds the config fold from position 0 in a scratch ConfigState and compares a digest with `live` (and
-   * per-object digests to find the first divergence), at the position `live` has reached.
+   * Rebuilds every projection from position 0 and compares it with the live one (DESIGN §4): the config fold, in a
+   * scratch ConfigState, with `live` at the position it has reached (a digest, and per-object digests for the
+   * first divergence); and, when given, the desired state: `NetworkModel.build` of the fold at the live model's
+   * position against the live model, which is kept up to date run by run (not rebuilt), by digest and then cluster
+   * by cluster for the first divergence.
    */
-  async verify(live: ConfigState): Promise<VerifyReport> {
-    // The live state may move on while the log is read: compare with a copy of it as it is now.
+  async verify(live: ConfigState, desired?: LiveDesiredState): Promise<VerifyReport> {
+    // The live states move on while the log is read: compare with what they are now.
     const now = live.clone();
     const position = now.position;
+    const desiredNow = desired && { position: desired.position, digest: desired.model.digest(), states: desiredStatesOf(desired.model) };
     const rebuilt = new ConfigState();
     const lastEvent = new Map<string, number>();
-    await this.fold(rebuilt, 0, position, (event, uuid) => lastEvent.set(uuid, event.globalPosition));
-    const liveDigest = now.digest();
-    const rebuiltDigest = rebuilt.digest();
-    const report: VerifyReport = {
-      ok: liveDigest === rebuiltDigest && rebuilt.position === position,
-      position,
-      liveDigest,
-      rebuiltDigest,
-      objects: rebuilt.size,
+    const track = (event: RecordedEvent, uuid: string) => lastEvent.set(uuid, event.globalPosition);
+    let config: ConfigCheck | undefined;
+    let desiredCheck: DesiredStateCheck | undefined;
+    const checkConfig = () => {
+      const liveDigest = now.digest();
+      const rebuiltDigest = rebuilt.digest();
+      config = { projection: 'config', ok: liveDigest === rebuiltDigest && rebuilt.position === position, position, liveDigest, rebuiltDigest, objects: rebuilt.size };
+      if (config.ok) return;
+      config.firstDivergence = firstDivergence(now, rebuilt, lastEvent) ?? { uuid: '', type: 'log', field: 'position', live: position, rebuilt: rebuilt.position };
     };
-    if (!report.ok) {
-      report.firstDivergence = firstDivergence(now, rebuilt, lastEvent) ?? {
-        uuid: '',
-        type: 'log',
+    const checkDesired = (target: { position: number; digest: string; states: DesiredStates }) => {
+      // Built now, before the fold goes on: the model reads the state only while it is built.
+      const model = NetworkModel.build(rebuilt);
+      const rebuiltDigest = model.digest();
+      const states = desiredStatesOf(model);
+      desiredCheck = {
+        projection: 'desired-state',
+        ok: rebuiltDigest === target.digest && rebuilt.position === target.position,
+        position: target.position,
+        liveDigest: target.digest,
+        rebuiltDigest,
+        clusters: states.size,
+      };
+      if (desiredCheck.ok) return;
+      desiredCheck.firstDivergence = firstDesiredStateDivergence(target.states, states) ?? {
+        cluster: '',
+        kind: 'cluster',
+        name: '',
         field: 'position',
-        live: position,
+        live: target.position,
         rebuilt: rebuilt.position,
       };
+    };
+    // The desired state follows the config projection, so its position is at or before the config state's: one
+    // fold from 0 serves both, checking each projection as it passes its position.
+    const checks = [{ position, run: checkConfig }];
+    if (desiredNow) checks.push({ position: desiredNow.position, run: () => checkDesired(desiredNow) });
+    checks.sort((a, b) => a.position - b.position);
+    for (const check of checks) {
+      await this.fold(rebuilt, rebuilt.position, check.position, track);
+      check.run();
     }
-    return report;
+    const projections = desiredCheck ? [config!, desiredCheck] : [config!];
+    const { projection: _projection, ...summary } = config!;
+    return { ...summary, ok: projections.every((p) => p.ok), projections };
   }
 
   /** The fold up to `target` (at most the head): from the nearest snapshot, else from zero. */
@@ -221,13 +342,14 @@ export class AuditEngine {
 
   /**
    * Folds the events after `after` up to and including `to` into `state`; `onResource` sees each resource event
-   * (with its object's uuid) before it is applied.
+   * (with its object's uuid) before it is applied, with its metadata when `withMetadata`.
    */
   private async fold(
     state: ConfigState,
     after: number,
     to: number,
     onResource?: (event: RecordedEvent, uuid: string) => void,
+    withMetadata = false,
   ): Promise<void> {
     const onEvent = onResource
       ? (event: RecordedEvent) => {
@@ -235,7 +357,7 @@ export class AuditEngine {
           if (uuid !== undefined) onResource(event, uuid);
         }
       : undefined;
-    await foldRange(this.store, state, after, to, onEvent);
+    await foldRange(this.store, state, after, to, { onEvent, withMetadata });
   }
 
   /** The follower's step: fold, and take a snapshot when enough events went by. */

@@ -1,19 +1,55 @@
 import type { JsonValue } from '#libs/event-store';
 import { streams, type ConfigState } from '#libs/domain';
 import { fieldChanges } from './config-diff.js';
+import type { DesiredStateDivergence } from './desired-state-check.js';
 
-/** Whether the live config state is exactly what a replay of the log from position 0 gives (DESIGN §4). */
+/**
+ * Whether the live projections are exactly what a replay of the log from position 0 gives (DESIGN §4): one check
+ * per projection, the config state always and the per-cluster desired state when the process has one. The
+ * top-level position, digests, objects and first divergence are the config projection's (`projections[0]`).
+ */
 export interface VerifyReport {
+  /** Every projection agrees with its rebuild. */
   ok: boolean;
-  /** The live state's position, to which the log was replayed. */
+  /** The live config state's position, to which the log was replayed. */
   position: number;
   /** `ConfigState.digest()` of each side. */
   liveDigest: string;
   rebuiltDigest: string;
-  /** Where the two differ first; absent when ok. See `firstDivergence`. */
+  /** Where the two config states differ first; absent when they agree. See `firstDivergence`. */
   firstDivergence?: Divergence;
   /** Objects in the rebuilt state. */
   objects: number;
+  /** The config projection first, then the desired state (when there is one). */
+  projections: ProjectionCheck[];
+}
+
+export type ProjectionCheck = ConfigCheck | DesiredStateCheck;
+
+/** The config projection against a fold of the log from 0 to its position. */
+export interface ConfigCheck {
+  projection: 'config';
+  ok: boolean;
+  position: number;
+  liveDigest: string;
+  rebuiltDigest: string;
+  objects: number;
+  firstDivergence?: Divergence;
+}
+
+/**
+ * The desired-state projection (kept up to date run by run) against `NetworkModel.build` of a fold of the log from
+ * 0 to its position; digests are `NetworkModel.digest()`.
+ */
+export interface DesiredStateCheck {
+  projection: 'desired-state';
+  ok: boolean;
+  position: number;
+  liveDigest: string;
+  rebuiltDigest: string;
+  /** Clusters in the rebuilt desired state. */
+  clusters: number;
+  firstDivergence?: DesiredStateDivergence;
 }
 
 export interface Divergence {

@@ -89,7 +89,7 @@ export async function foldTo(store: EventStore, position: number): Promise<Confi
   const state = new ConfigState();
   let after = 0;
   while (after < position) {
-    const page = await store.readAll({ after, limit: 1000 });
+    const page = await store.readAll({ after, limit: 1000, withMetadata: false });
     if (page.length === 0) break;
     for (const event of page) {
       if (event.globalPosition > position) return state;

@@ -18,14 +18,13 @@ points, and whether replaying the log gives the same state; exports the log and 
 
 Commands:
   log       the events, filtered (by actor, type, object, time, position …), one line each or --json
-  as-of     an object, or a project and everything under it, as it was at a position or time
+  as-of     an object, a project and everything under it, or a cluster's desired state (what its agents
+            would have received), as it was at a position or time
   diff      the objects created, deleted and changed between two points, field by field, and who did it
-  verify    fold the log along both paths (the config projection's, the audit replay's) and compare digests
+  verify    build each projection (config state, desired state) as the controller does and from a replay,
+            and compare digests
   export    the whole log as NDJSON, one event per line, in position order
   import    seed a new, empty store from an export
-
-Per-cluster desired state as of a position (virtual routers, VRFs, route targets) is not here yet: it comes with
-the control service. These commands cover the config state.
 
 Run 'npm run audit -- <command> --help' for a command's flags.
 
@@ -62,17 +61,23 @@ ${EXIT_CODES}
 `;
 
 export const AS_OF_HELP = `Usage: npm run audit -- as-of --uuid UUID (--position N | --time TIME) [--project]
+       npm run audit -- as-of --cluster NAME (--position N | --time TIME)
+       npm run audit -- as-of --clusters (--position N | --time TIME)
 
 Prints the object as GET /<type>/<uuid> showed it at that point (JSON, without hrefs): its properties and refs,
 and the back-refs and children it had then. With --project, UUID is a project's, and the answer is
 {"position": N, "objects": [...]}: the project, then every object under it (by parent, recursively).
 
+With --cluster, prints the cluster's desired state at that point, what its agents would have received, as GET
+/control/clusters/NAME shows it live: {"cluster", "position", "virtualRouters", "vrfs", "routeTargets"}.
+--clusters prints {"position": N, "clusters": [...]}, the cluster names then.
+
   --uuid UUID           the object (or the project, with --project)
+  --project             the project and everything under it
+  --cluster NAME        a cluster's desired state ('default' holds the virtual routers that name none)
+  --clusters            the names of the clusters
   --position N          after the event at log position N
   --time TIME           at the last position recorded at or before TIME (ISO 8601, Z or an offset)
-  --project             the project and everything under it
-
-Per-cluster desired state as of a position comes later, with the control service.
 
 ${STORE_ENVIRONMENT}
 
@@ -96,10 +101,13 @@ ${EXIT_CODES}
 
 export const VERIFY_HELP = `Usage: npm run audit -- verify [--json]
 
-Folds the whole log twice, as the controller's config projection does at start (a log subscription) and as the
-audit engine replays it (paged reads), and compares the two states by digest; the first difference is named
-when they differ (exit 3). To check a running controller's live state, POST /audit/verify to it (or call
-AuditService.Verify): that compares its in-memory state with a replay.
+Builds each projection twice and compares the two by digest, naming the first difference of each that differs
+(exit 3 when one does):
+  config         folded as the controller's config projection folds it (a log subscription) and as the audit
+                 engine replays it (paged reads);
+  desired-state  kept up to date run by run as the controller's desired-state projection keeps it, and derived
+                 at once from the replayed config state.
+To check a running controller's live projections, POST /audit/verify to it (or call AuditService.Verify).
 
   --json                the report as JSON
 

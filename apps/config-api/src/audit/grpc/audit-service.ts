@@ -1,10 +1,14 @@
 import type { handleUnaryCall, ServerUnaryCall } from '@grpc/grpc-js';
 import { badRequest, type ResourceSchema } from '#libs/domain';
 import type { RecordedEvent } from '#libs/event-store';
-import type { ConfigDiff, ObjectChange as DiffObjectChange, VerifyReport } from '#libs/projections';
+import type { ConfigDiff, ObjectChange as DiffObjectChange, ProjectionCheck as Check, VerifyReport } from '#libs/projections';
 import type {
   AuditEvent,
   AuditServiceServer,
+  ClusterAtRequest,
+  ClusterAtResponse,
+  ClustersAtRequest,
+  ClustersAtResponse,
   DiffRequest,
   DiffResponse,
   ObjectAtRequest,
@@ -12,6 +16,7 @@ import type {
   ObjectChange,
   ProjectAtRequest,
   ProjectAtResponse,
+  ProjectionCheck,
   ReadEventsRequest,
   ReadEventsResponse,
   VerifyResponse,
@@ -40,6 +45,8 @@ export class AuditService {
       readEvents: this.unary('ReadEvents', (call) => this.readEvents(call.request)),
       objectAt: this.unary('ObjectAt', (call) => this.objectAt(call.request)),
       projectAt: this.unary('ProjectAt', (call) => this.projectAt(call.request)),
+      clustersAt: this.unary('ClustersAt', (call) => this.clustersAt(call.request)),
+      clusterAt: this.unary('ClusterAt', (call) => this.clusterAt(call.request)),
       diff: this.unary('Diff', (call) => this.diff(call.request)),
       verify: this.unary('Verify', () => this.verify()),
     };
@@ -78,6 +85,16 @@ export class AuditService {
     return { objectsJson: this.render(found), position: found.position };
   }
 
+  async clustersAt(req: ClustersAtRequest): Promise<ClustersAtResponse> {
+    return this.audit.clustersAt(asOfOf(req.at, 'the point in the log to list the clusters at'));
+  }
+
+  async clusterAt(req: ClusterAtRequest): Promise<ClusterAtResponse> {
+    const cluster = required(req.cluster, 'cluster', 'the name of a cluster');
+    const state = await this.audit.clusterAt(cluster, asOfOf(req.at, "the point in the log to read the cluster's desired state at"));
+    return { desiredStateJson: JSON.stringify(state), position: state.position };
+  }
+
   async diff(req: DiffRequest): Promise<DiffResponse> {
     if (!req.from) throw badRequest('from_position or from_time is required', 'from_position');
     const from: AsOf = req.from.$case === 'fromPosition' ? { position: req.from.value } : { time: req.from.value };
@@ -107,8 +124,8 @@ export class AuditService {
   }
 }
 
-function asOfOf(at: ObjectAtRequest['at']): AsOf {
-  if (!at) throw badRequest('position or time is required: the point in the log to read the object at', 'position');
+function asOfOf(at: ObjectAtRequest['at'], what = 'the point in the log to read the object at'): AsOf {
+  if (!at) throw badRequest(`position or time is required: ${what}`, 'position');
   return at.$case === 'position' ? { position: at.value } : { time: at.value };
 }
 
@@ -148,20 +165,40 @@ export function diffMessageOf(diff: ConfigDiff): DiffResponse {
   };
 }
 
+type ConfigDivergence = NonNullable<VerifyReport['firstDivergence']>;
+
+function divergenceMessageOf(divergence: ConfigDivergence | undefined): VerifyResponse['firstDivergence'] {
+  return (
+    divergence && {
+      uuid: divergence.uuid,
+      type: divergence.type,
+      field: divergence.field ?? '',
+      liveJson: jsonOrEmpty(divergence.live),
+      rebuiltJson: jsonOrEmpty(divergence.rebuilt),
+    }
+  );
+}
+
+function checkMessageOf(check: Check): ProjectionCheck {
+  const common = { projection: check.projection, ok: check.ok, position: check.position, liveDigest: check.liveDigest, rebuiltDigest: check.rebuiltDigest };
+  if (check.projection === 'config') return { ...common, objects: check.objects, clusters: 0, firstDivergence: divergenceMessageOf(check.firstDivergence) };
+  const d = check.firstDivergence;
+  return {
+    ...common,
+    objects: 0,
+    clusters: check.clusters,
+    firstDesiredStateDivergence: d && { cluster: d.cluster, kind: d.kind, name: d.name, field: d.field ?? '', liveJson: jsonOrEmpty(d.live), rebuiltJson: jsonOrEmpty(d.rebuilt) },
+  };
+}
+
 export function verifyMessageOf(report: VerifyReport): VerifyResponse {
-  const divergence = report.firstDivergence;
   return {
     ok: report.ok,
     position: report.position,
     liveDigest: report.liveDigest,
     rebuiltDigest: report.rebuiltDigest,
     objects: report.objects,
-    firstDivergence: divergence && {
-      uuid: divergence.uuid,
-      type: divergence.type,
-      field: divergence.field ?? '',
-      liveJson: jsonOrEmpty(divergence.live),
-      rebuiltJson: jsonOrEmpty(divergence.rebuilt),
-    },
+    firstDivergence: divergenceMessageOf(report.firstDivergence),
+    projections: report.projections.map(checkMessageOf),
   };
 }
