@@ -2,6 +2,7 @@ import { ConfigState } from '#libs/domain';
 import type { EventStore } from '#libs/event-store';
 import { NetworkModel, type ClusterDesiredState, type NetworkChange } from '#libs/routing';
 import type { ConfigProjection } from '../config-projection.js';
+import { foldRange } from '../fold-range.js';
 
 /**
  * The per-cluster desired state (DESIGN §4): for each cluster its virtual routers, the VRFs they need, their
@@ -78,24 +79,9 @@ export class DesiredStateProjection {
   async rebuildDigest(): Promise<{ position: number; live: string; rebuilt: string; equal: boolean }> {
     const position = this.position;
     const live = this.model.digest();
-    const state = await foldTo(this.store, position);
+    const state = new ConfigState();
+    await foldRange(this.store, state, 0, position);
     const rebuilt = NetworkModel.build(state).digest();
     return { position, live, rebuilt, equal: live === rebuilt };
   }
-}
-
-/** The config state at `position`, folded from the start of the log. */
-export async function foldTo(store: EventStore, position: number): Promise<ConfigState> {
-  const state = new ConfigState();
-  let after = 0;
-  while (after < position) {
-    const page = await store.readAll({ after, limit: 1000, withMetadata: false });
-    if (page.length === 0) break;
-    for (const event of page) {
-      if (event.globalPosition > position) return state;
-      state.apply(event);
-      after = event.globalPosition;
-    }
-  }
-  return state;
 }
