@@ -1,18 +1,20 @@
-import type { JsonValue } from '#libs/event-store';
 import { AllocationError } from '../../allocation/allocation-error.js';
 import { formatIpAddress, parseIpAddress } from '../../allocation/ip-address.js';
 import { checkRequestedAddress, nextFreeAddress, type AllocationCursor } from '../../allocation/ip-allocator.js';
-import { planSubnet, type IpamSubnetInput, type SubnetPlan } from '../../allocation/subnet-plan.js';
+import { planSubnet, type SubnetPlan } from '../../allocation/subnet-plan.js';
 import { ConfigError, badRequest, conflict } from '../config-error.js';
 import type { ConfigObject } from '../config-object.js';
 import type { ConfigView } from '../config-state.js';
 import { allocateAddress, type RuleContext, type TypeRules } from '../type-rules.js';
 import { checked } from './checked.js';
+import { networkSubnets } from './ipam-subnets.js';
 
 /**
  * instance-ip (spec §1.2, KM pod ports): an address of its virtual network, the one asked for (instance_ip_address)
- * or the next free one of the chosen subnet (subnet_uuid) or of the first subnet of its family with room. The
- * address and the subnet are then fixed for the object's life.
+ * or the next free one of the chosen subnet (subnet_uuid) or of the first subnet of its family with room. A
+ * network's subnets include those of the flat-subnet IPAMs it links to (spec §4.2), whose pools every VN on the
+ * IPAM shares: an address is filed under its subnet's uuid, whichever VN took it. The address and the subnet are
+ * then fixed for the object's life.
  */
 export const instanceIpRules: TypeRules = {
   create(draft, ctx) {
@@ -22,12 +24,16 @@ export const instanceIpRules: TypeRules = {
     const family = draft.props.instance_ip_family === 'v6' ? 'v6' : 'v4';
     const requested = typeof draft.props.instance_ip_address === 'string' ? draft.props.instance_ip_address : undefined;
     const wantedSubnet = typeof draft.props.subnet_uuid === 'string' ? draft.props.subnet_uuid : undefined;
-    const subnets = subnetPlans(network).filter((s) => (wantedSubnet ? s.uuid === wantedSubnet : s.plan.cidr.family === (requested ? parseFamily(requested) : family)));
+    const mode = requested || wantedSubnet ? 'requested' : allocationModeOf(network);
+    const subnets = subnetPlans(network, ctx.state, mode).filter((s) =>
+      wantedSubnet ? s.uuid === wantedSubnet : s.plan.cidr.family === (requested ? parseFamily(requested) : family),
+    );
     if (subnets.length === 0) {
       throw badRequest(
         wantedSubnet
           ? `subnet ${wantedSubnet} is not a subnet of virtual-network ${network.fq_name.join(':')}`
-          : `virtual-network ${network.fq_name.join(':')} has no IP${requested ? parseFamily(requested) : family} subnet`,
+          : `virtual-network ${network.fq_name.join(':')} has no IP${requested ? parseFamily(requested) : family} subnet` +
+              (mode !== 'requested' && network.props.address_allocation_mode ? ` to allocate from with address_allocation_mode ${mode}` : ''),
         wantedSubnet ? 'subnet_uuid' : 'virtual_network_refs',
       );
     }
@@ -55,16 +61,44 @@ interface PlannedSubnet {
   plan: SubnetPlan;
 }
 
-/** The subnets of a network, in the order of its IPAM refs, with their plans. */
-export function subnetPlans(network: ConfigObject): PlannedSubnet[] {
-  return (network.refs['network-ipam'] ?? []).flatMap((ref) => {
-    const list = (ref.attr as { ipam_subnets?: JsonValue } | null)?.ipam_subnets;
-    if (!Array.isArray(list)) return [];
-    return list.flatMap((raw) => {
-      const subnet = raw as unknown as IpamSubnetInput & { subnet_uuid?: string };
-      return subnet.subnet_uuid ? [{ uuid: subnet.subnet_uuid, plan: planSubnet(subnet) }] : [];
-    });
-  });
+/** `AddressAllocationModeType`; a VN that names none is `user-defined-subnet-preferred` (tf-controller `vnc_addr_mgmt.py`). */
+type AllocationMode = 'user-defined-subnet-preferred' | 'user-defined-subnet-only' | 'flat-subnet-preferred' | 'flat-subnet-only';
+
+function allocationModeOf(network: ConfigObject): AllocationMode {
+  const mode = network.props.address_allocation_mode;
+  return typeof mode === 'string' ? (mode as AllocationMode) : 'user-defined-subnet-preferred';
+}
+
+/**
+ * The subnets a network allocates from, in the order they are tried, with their plans: its own subnets (on its
+ * IPAM links) and those of the flat-subnet IPAMs it links to, whose address pools it shares with every other VN
+ * on them. As tf-controller `vnc_addr_mgmt.py` `ip_alloc_req`: an allocation of any free address follows the
+ * VN's address_allocation_mode (`*-only`: one kind, `*-preferred`: that kind first); a requested address or
+ * subnet is looked for in the flat subnets, then the VN's own.
+ */
+export function subnetPlans(network: ConfigObject, state: ConfigView, mode: AllocationMode | 'requested'): PlannedSubnet[] {
+  const all = networkSubnets(network.refs['network-ipam'] ?? [], state).filter((s) => s.subnet.subnet_uuid);
+  const user = all.filter((s) => s.kind === 'user');
+  const flat = all.filter((s) => s.kind === 'flat');
+  return inModeOrder(mode, user, flat).map((s) => ({ uuid: s.subnet.subnet_uuid!, plan: planSubnet(s.subnet) }));
+}
+
+function inModeOrder<T>(mode: AllocationMode | 'requested', user: T[], flat: T[]): T[] {
+  switch (mode) {
+    case 'flat-subnet-only':
+      return flat;
+    case 'user-defined-subnet-only':
+      return user;
+    case 'flat-subnet-preferred':
+    case 'requested':
+      return [...flat, ...user];
+    case 'user-defined-subnet-preferred':
+      return [...user, ...flat];
+    default: {
+      const unknown: never = mode;
+      throw new Error(`unknown address_allocation_mode ${String(unknown)}`);
+    }
+  }
 }
 
 function parseFamily(address: string): 'v4' | 'v6' {

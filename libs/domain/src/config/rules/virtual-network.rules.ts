@@ -1,20 +1,22 @@
 import type { JsonValue } from '#libs/event-store';
 import { VIRTUAL_NETWORK_ID_POOL } from '../../allocation/id-ranges.js';
-import { checkSubnetsDoNotOverlap } from '../../allocation/overlap.js';
 import { isInSystemRange, parseRouteTarget, systemRouteTargetRange } from '../../allocation/route-target.js';
-import { planSubnet, type IpamSubnetInput } from '../../allocation/subnet-plan.js';
+import { checkSubnetsDoNotOverlap, type SubnetInRequest } from '../../allocation/overlap.js';
+import { planSubnet } from '../../allocation/subnet-plan.js';
 import { ConfigError, badRequest, conflict } from '../config-error.js';
-import type { Allocation, RefEntry } from '../config-object.js';
+import type { Allocation, ConfigObject, RefEntry } from '../config-object.js';
 import { allocateNumber, releaseAllocation, type ObjectDraft, type RuleContext, type TypeRules } from '../type-rules.js';
 import { checked } from './checked.js';
 import { globalAsn } from './global-asn.js';
+import { completeSubnetList, flatSubnetsOf, isFlatIpam, networkSubnets, subnetKey, type NetworkSubnet } from './ipam-subnets.js';
 
 type Json = Record<string, JsonValue>;
 
 /**
  * virtual-network (spec §3): subnets checked and completed (gateway, DNS, subnet_uuid), no overlaps across the
- * VN; a VN id from 1..2^24-1; a user VXLAN id reserved in the same pool (so VNI auto = VN id never clashes); a
- * system route-target number from 8,000,000; user route targets outside the system range.
+ * VN, none carried on a link to a flat-subnet IPAM (spec §4.2: such a VN takes the IPAM's subnets); a VN id from
+ * 1..2^24-1; a user VXLAN id reserved in the same pool (so VNI auto = VN id never clashes); a system route-target
+ * number from 8,000,000; user route targets outside the system range.
  */
 export const virtualNetworkRules: TypeRules = {
   create(draft, ctx) {
@@ -30,18 +32,11 @@ export const virtualNetworkRules: TypeRules = {
   },
 
   update(draft, previous, ctx) {
+    const subnetsBefore = networkSubnets(previous.refs['network-ipam'] ?? [], ctx.state);
     const kept = new Map<string, string>();
-    for (const subnet of subnetsOf(previous.refs['network-ipam'] ?? [])) {
-      if (subnet.subnet_uuid) kept.set(subnetKey(subnet), subnet.subnet_uuid);
-    }
+    for (const { kind, subnet } of subnetsBefore) if (kind === 'user' && subnet.subnet_uuid) kept.set(subnetKey(subnet), subnet.subnet_uuid);
     completeSubnets(draft, ctx, kept);
-    const remaining = new Set(subnetsOf(draft.refs['network-ipam'] ?? []).map((s) => s.subnet_uuid));
-    for (const uuid of kept.values()) {
-      const used = ctx.state.addressesInUse(uuid).size;
-      if (!remaining.has(uuid) && used > 0) {
-        throw conflict(`subnet ${uuid} of ${previous.fq_name.join(':')} cannot be removed: ${used} addresses are still allocated in it`);
-      }
-    }
+    refuseRemovingUsedSubnets(subnetsBefore, networkSubnets(draft.refs['network-ipam'] ?? [], ctx.state), previous, ctx);
     checkUserRouteTargets(draft, ctx);
     const id = previous.props.virtual_network_network_id as number;
     draft.props.virtual_network_network_id = id;
@@ -66,49 +61,72 @@ function userVni(draft: Pick<ObjectDraft, 'props'>): number | undefined {
   return typeof vni === 'number' ? vni : undefined;
 }
 
-interface StoredSubnet extends IpamSubnetInput {
-  subnet_uuid?: string | null;
-}
-
-function subnetsOf(refs: readonly RefEntry[]): StoredSubnet[] {
-  return refs.flatMap((ref) => {
-    const list = (ref.attr as { ipam_subnets?: unknown } | null)?.ipam_subnets;
-    return Array.isArray(list) ? (list as unknown as StoredSubnet[]) : [];
-  });
-}
-
-const subnetKey = (s: StoredSubnet) => `${s.subnet.ip_prefix}/${s.subnet.ip_prefix_len}`;
-
 /**
- * Checks every subnet of the draft, fills the system fields Contrail fills (default_gateway, dns_server_address,
- * subnet_uuid), keeps the uuid of a subnet that stays, and refuses overlaps. Rewrites the refs' attrs in place.
+ * Checks every subnet the VN's links carry, fills the system fields Contrail fills (default_gateway,
+ * dns_server_address, subnet_uuid), keeps the uuid of a subnet that stays, and refuses overlaps among them and
+ * with the subnets of the flat-subnet IPAMs it links to. A link to a flat-subnet IPAM carries no subnet of its
+ * own (tf-controller `virtual_network.py` `_check_ipam_network_subnets`: "with flat-subnet, network can not have
+ * user-defined subnet"); whatever else it carries is kept as given. Rewrites the refs' attrs in place.
  */
 function completeSubnets(draft: ObjectDraft, ctx: RuleContext, kept: Map<string, string>): void {
   const refs = draft.refs['network-ipam'];
   // No IPAM refs: leave the ref set absent (not an empty list GET would show).
   if (refs === undefined) return;
-  const seen: Array<{ cidr: ReturnType<typeof planSubnet>['cidr']; field: string }> = [];
+  const seen: SubnetInRequest[] = [];
   draft.refs['network-ipam'] = refs.map((ref, r) => {
+    const at = `network_ipam_refs[${r}].attr.ipam_subnets`;
     const attr = (ref.attr ?? null) as Json | null;
     const list = attr?.ipam_subnets;
+    const ipam = ctx.state.get(ref.uuid);
+    if (isFlatIpam(ipam)) {
+      refuseLinkSubnets(ref, at, ipam);
+      for (const subnet of flatSubnetsOf(ipam)) seen.push({ cidr: checked(() => planSubnet(subnet)).cidr, field: `network_ipam_refs[${r}]` });
+      return ref;
+    }
     if (!Array.isArray(list)) return ref;
-    const completed = list.map((raw, i) => {
-      const field = `network_ipam_refs[${r}].attr.ipam_subnets[${i}]`;
-      const subnet = raw as unknown as StoredSubnet;
-      if (!subnet || typeof subnet !== 'object' || !subnet.subnet) throw badRequest(`${field}.subnet is required`, `${field}.subnet`);
-      const plan = checked(() => planSubnet(subnet, field));
-      seen.push({ cidr: plan.cidr, field: `${field}.subnet` });
-      return {
-        ...(raw as Json),
-        default_gateway: plan.defaultGateway,
-        dns_server_address: plan.dnsServerAddress,
-        enable_dhcp: plan.enableDhcp,
-        subnet_uuid: kept.get(subnetKey(subnet)) ?? ctx.command.newUuid(),
-      } as JsonValue;
-    });
-    return { uuid: ref.uuid, attr: { ...attr, ipam_subnets: completed } };
+    return { uuid: ref.uuid, attr: { ...attr, ipam_subnets: completeSubnetList(list, at, kept, ctx.command.newUuid, seen) } };
   });
   checked(() => checkSubnetsDoNotOverlap(seen));
+}
+
+function refuseLinkSubnets(ref: RefEntry, at: string, ipam: ConfigObject): void {
+  const list = (ref.attr as { ipam_subnets?: JsonValue } | null)?.ipam_subnets;
+  if (!Array.isArray(list)) return;
+  list.forEach((entry, i) => {
+    const prefix = (entry as { subnet?: { ip_prefix?: JsonValue } | null } | null)?.subnet?.ip_prefix;
+    if (prefix === undefined || prefix === null) return;
+    throw badRequest(
+      `${at}[${i}].subnet: network-ipam ${ipam.fq_name.join(':')} is flat-subnet: a network linked to it takes addresses from the ` +
+        "IPAM's own subnets and cannot carry subnets of its own on the link (leave attr empty, or ipam_subnets [])",
+      `${at}[${i}].subnet`,
+    );
+  });
+}
+
+/**
+ * A subnet that goes must hold no address: the VN's own subnets none at all, a flat-subnet IPAM the VN unlinks
+ * none taken by the VN's instance-ips (the other VNs on that IPAM keep theirs).
+ */
+function refuseRemovingUsedSubnets(before: NetworkSubnet[], after: NetworkSubnet[], previous: ConfigObject, ctx: RuleContext): void {
+  const remaining = new Set(after.map((s) => s.subnet.subnet_uuid));
+  const name = previous.fq_name.join(':');
+  for (const { kind, subnet, ipam } of before) {
+    const uuid = subnet.subnet_uuid;
+    if (!uuid || remaining.has(uuid)) continue;
+    if (kind === 'user') {
+      const used = ctx.state.addressesInUse(uuid).size;
+      if (used > 0) throw conflict(`subnet ${uuid} of ${name} cannot be removed: ${used} addresses are still allocated in it`);
+      continue;
+    }
+    const holders = ctx.state.backRefs(previous.uuid).filter((o) => o.type === 'instance-ip' && o.props.subnet_uuid === uuid);
+    if (holders.length > 0) {
+      const ipamName = ctx.state.get(ipam)?.fq_name.join(':') ?? ipam;
+      throw conflict(
+        `network-ipam ${ipamName} cannot be unlinked from ${name}: ${holders.length} of its instance-ips hold addresses in the IPAM's ` +
+          `subnet ${subnetKey(subnet)} (${holders.map((o) => o.fq_name.join(':')).join(', ')})`,
+      );
+    }
+  }
 }
 
 /** User route targets must parse, and those with the global ASN must stay below the system range. */
