@@ -1,0 +1,11 @@
+export { FakeKubeApiServer, type FakeKubeApiServerOptions } from './server.js';
+export { KubeApiError, type KubeStatus, type StatusReason } from './errors.js';
+export { KINDS, type KindInfo, type KindName, findKind } from './kinds.js';
+export type { KubeObject, KubeObjectInput, ObjectMeta } from './objects.js';
+export { ObjectStore, type ObjectStoreOptions } from './object-store.js';
+export type { Change, ChangeType } from './kind-history.js';
+export { applyMergePatch } from './merge-patch.js';
+export { JsonPatchError, applyJsonPatch } from './json-patch.js';
+export { parseFieldSelector, parseLabelSelector, type ObjectFilter } from './selectors.js';
+export { kubeconfigYaml, type KubeconfigParts } from './kubeconfig.js';
+export type { WatchEventType } from './watch-stream.js';
