@@ -15,10 +15,14 @@ over them; reports the time until every agent holds every route, then closes (or
   --routes-per-agent K    host routes each agent publishes (default 10; 0 = subscribe only)
   --proto grpc|xmpp       the agents' protocol (default grpc)
   --target HOST:PORT      control's address (default 127.0.0.1:50051 for grpc, 127.0.0.1:5269 for xmpp)
+  --control H:P,H:P       instead of --target: the gRPC ports of the control replicas; each agent holds a
+                          session with every one (as Tungsten Fabric agents do with two control nodes),
+                          publishes to each, holds the union of their routes and reconnects to a replica
+                          that comes back (grpc only)
   --api URL               REST config API, for --provision (default http://127.0.0.1:8082)
   --cluster NAME          the agents' cluster (default "default")
   --prefix TEXT           agent name prefix (default sim-agent-)
-  --channels C            gRPC connections the agents share (default: one per agent; grpc only)
+  --channels C            gRPC connections the agents share, per replica (default: one per agent; grpc only)
   --connect-concurrency P sessions opened at once (default 64)
   --provision             create the networks and virtual-routers first (what exists is reused)
   --timeout S             seconds to wait for sync and for convergence (default 60)
@@ -43,7 +47,8 @@ export type SimProto = 'grpc' | 'xmpp';
 export const DEFAULT_TARGETS: Readonly<Record<SimProto, string>> = { grpc: '127.0.0.1:50051', xmpp: '127.0.0.1:5269' };
 
 /** Flags that mean nothing to XMPP agents, and why. */
-const GRPC_ONLY: ReadonlyArray<[flag: 'channels' | 'slow-agents' | 'ack-delay-ms', why: string]> = [
+const GRPC_ONLY: ReadonlyArray<[flag: 'channels' | 'slow-agents' | 'ack-delay-ms' | 'control', why: string]> = [
+  ['control', 'redundant sessions are simulated on AgentService'],
   ['channels', 'each XMPP agent has its own TCP connection'],
   ['slow-agents', 'XMPP has no acks, so an agent cannot ack late'],
   ['ack-delay-ms', 'XMPP has no acks, so an agent cannot ack late'],
@@ -55,6 +60,11 @@ export interface SimArgs {
   vrfs: number;
   routesPerAgent: number;
   target: string;
+  /**
+   * --control: the control replicas' gRPC addresses; each agent holds a session with every one (RedundantAgent).
+   * Undefined (the default): one session per agent, to `target`; otherwise `target` is the first of them.
+   */
+  controls?: string[];
   api: string;
   cluster: string;
   prefix: string;
@@ -88,6 +98,7 @@ const OPTIONS = {
   vrfs: { type: 'string' },
   'routes-per-agent': { type: 'string' },
   target: { type: 'string' },
+  control: { type: 'string' },
   api: { type: 'string' },
   cluster: { type: 'string' },
   prefix: { type: 'string' },
@@ -122,6 +133,21 @@ function seconds(values: Values, flag: keyof typeof OPTIONS, positive: boolean):
   const value = Number(text);
   if (typeof text === 'string' && text.trim() !== '' && Number.isFinite(value) && (positive ? value > 0 : value >= 0)) return value;
   throw new UsageError(`--${flag} must be a ${positive ? 'positive' : 'non-negative'} number of seconds, got "${text}"`);
+}
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+
+/** --control: a comma-separated list of distinct host:port; undefined when not given. */
+function controlList(values: Values): string[] | undefined {
+  const value = values.control;
+  if (value === undefined) return undefined;
+  if (values.target !== undefined) throw new UsageError('--control and --target are alternatives: give the control replicas with --control only');
+  const list = String(value).split(',').map((entry) => entry.trim());
+  const bad = list.find((entry) => !HOST_PORT.test(entry));
+  if (bad !== undefined) throw new UsageError(`--control must be a comma-separated list of host:port, got "${bad}" in "${String(value)}"`);
+  const repeated = list.find((entry, k) => list.indexOf(entry) !== k);
+  if (repeated !== undefined) throw new UsageError(`--control lists ${repeated} twice`);
+  return list;
 }
 
 function text(values: Values, flag: keyof typeof OPTIONS, fallback: string, valid: RegExp, what: string): string {
@@ -192,6 +218,7 @@ export function parseSimArgs(argv: readonly string[]): ParsedArgs {
   if (perVrf > MAX_ROUTES_PER_VRF) {
     throw new UsageError(`--agents × --routes-per-agent ÷ --vrfs puts ${perVrf} routes in one VRF; at most ${MAX_ROUTES_PER_VRF} fit in its /16`);
   }
+  const controls = controlList(values);
   return {
     help: false,
     args: {
@@ -199,7 +226,8 @@ export function parseSimArgs(argv: readonly string[]): ParsedArgs {
       agents,
       vrfs,
       routesPerAgent,
-      target: text(values, 'target', DEFAULT_TARGETS[proto], /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port'),
+      target: controls?.[0] ?? text(values, 'target', DEFAULT_TARGETS[proto], HOST_PORT, 'host:port'),
+      ...(controls ? { controls } : {}),
       api: text(values, 'api', 'http://127.0.0.1:8082', /^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http:// or https:// URL'),
       cluster: text(values, 'cluster', 'default', /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name (letters, digits, . _ -)'),
       prefix: text(values, 'prefix', 'sim-agent-', /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name prefix (letters, digits, . _ -)'),

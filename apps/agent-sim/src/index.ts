@@ -1,6 +1,6 @@
 // The agent simulator as tests and benchmarks use it: simulated vRouter agents on AgentService and in Tungsten
-// Fabric's XMPP dialect, fleets of them, config provisioning through the REST API, and the CLI's argument parsing
-// and run.
+// Fabric's XMPP dialect, agents with a session to each control replica, fleets of them, config provisioning
+// through the REST API, and the CLI's argument parsing and run.
 export {
   SimulatedAgent,
   SessionRefusedError,
@@ -39,3 +39,14 @@ export { XmppFleet, type XmppFleetOptions } from './xmpp/xmpp-fleet.js';
 export { IfmapGraph } from './xmpp/ifmap-config.js';
 export { scanRoutePush, publishedEntry, pathsOfItem, type ScannedPush } from './xmpp/xmpp-routes.js';
 export { type SimReport } from './sim-report.js';
+export {
+  RedundantAgent,
+  controlChannel,
+  type ControlSession,
+  type ControlSessionOptions,
+  type RedundantAgentEvents,
+  type RedundantAgentOptions,
+} from './redundant/redundant-agent.js';
+export { RedundantFleet, type RedundantFleetOptions } from './redundant/redundant-fleet.js';
+export { unionOfSessions, unionOfVrf, type SessionRoutes, type VrfRoutes } from './redundant/route-union.js';
+export { DEFAULT_RECONNECT_BACKOFF, reconnectDelay, type ReconnectBackoff } from './redundant/reconnect-backoff.js';

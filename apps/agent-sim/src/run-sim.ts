@@ -8,6 +8,7 @@ import { SimPlan } from './sim-plan.js';
 import { firstNotices, latencyLine, memoryOf, ms, problemsOf, round, type SimReport } from './sim-report.js';
 import type { ReceivedNotice } from './received-state.js';
 import { XmppFleet } from './xmpp/xmpp-fleet.js';
+import { RedundantFleet } from './redundant/redundant-fleet.js';
 
 export interface SimIo {
   out(line: string): void;
@@ -43,8 +44,22 @@ export interface SimFleet {
   closeAll(): Promise<void>;
 }
 
-/** The fleet of the run's protocol: gRPC agents over shared channels, or XMPP agents with a connection each. */
+/**
+ * The fleet of the run's protocol: gRPC agents over shared channels (with --control, a session to each replica per
+ * agent), or XMPP agents with a connection each.
+ */
 function fleetOf(args: SimArgs): SimFleet {
+  if (args.controls) {
+    return new RedundantFleet({
+      controls: args.controls,
+      agents: args.agents,
+      prefix: args.prefix,
+      cluster: args.cluster,
+      channels: args.channels,
+      connectConcurrency: args.connectConcurrency,
+      sessionOptions: (i) => (isSlow(args, i) ? { ackDelayMs: args.ackDelayMs } : {}),
+    });
+  }
   if (args.proto === 'xmpp') {
     return new XmppFleet({
       target: args.target,
@@ -88,6 +103,7 @@ export async function runSim(args: SimArgs, io: SimIo): Promise<number> {
   const report: SimReport = {
     ok: false,
     proto: args.proto,
+    ...(args.controls ? { controls: args.controls } : {}),
     agents: args.agents,
     vrfs: args.vrfs,
     routesPerAgent: args.routesPerAgent,
@@ -140,6 +156,7 @@ async function phases(args: SimArgs, plan: SimPlan, fleet: SimFleet, report: Sim
     return EXIT.failed;
   }
   if (args.proto === 'xmpp') log(`connected ${args.agents} XMPP agents (a TCP connection each) in ${ms(connect.ms)}`);
+  else if (args.controls) log(`connected ${args.agents} agents to ${args.controls.length} control replicas (${args.controls.join(', ')}) over ${fleet.channelCount} channel(s) in ${ms(connect.ms)}`);
   else log(`connected ${args.agents} agents over ${fleet.channelCount} channel(s) in ${ms(connect.ms)}`);
 
   const vrfs = plan.vrfNames();
@@ -192,7 +209,9 @@ async function phases(args: SimArgs, plan: SimPlan, fleet: SimFleet, report: Sim
 
   if (converged.complete) log(`converged: every agent holds all ${plan.totalRoutes} routes of its ${args.vrfs} VRFs after ${ms(converged.summary.max)}`);
   else log(`NOT converged within ${args.timeoutS} s: ${converged.pending.length} agent(s) pending, first: ${converged.pending.slice(0, 5).join(', ')}`);
-  log(latencyLine(args.proto === 'xmpp' ? '  latency (commit → receipt)' : '  latency (commit → ack)', converged.summary));
+  // XMPP has no acks, and a redundant agent's routes arrive on whichever session is first: both count receipt.
+  const receipt = args.proto === 'xmpp' || args.controls !== undefined;
+  log(latencyLine(receipt ? '  latency (commit → receipt)' : '  latency (commit → ack)', converged.summary));
   if (report.convergence.normal) log(latencyLine('  normal agents', report.convergence.normal));
   if (report.convergence.slow) log(latencyLine(`  slow agents (+${args.ackDelayMs} ms)`, report.convergence.slow));
   log(`  received ${routeUpdates} route updates in ${report.received.messages} messages, ${report.received.perSecond} routes/s`);

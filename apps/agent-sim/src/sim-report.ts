@@ -7,6 +7,8 @@ export interface SimReport {
   ok: boolean;
   /** The agents' protocol. */
   proto: 'grpc' | 'xmpp';
+  /** --control: the control replicas every agent held a session with. */
+  controls?: string[];
   agents: number;
   vrfs: number;
   routesPerAgent: number;

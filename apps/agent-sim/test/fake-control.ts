@@ -115,7 +115,8 @@ export class FakeControl {
     readonly target: string,
   ) {}
 
-  static async start(onSession?: (session: FakeSession) => void): Promise<FakeControl> {
+  /** `port`: 0 picks a free one; a given port starts a control again where a stopped one listened. */
+  static async start(onSession?: (session: FakeSession) => void, port = 0): Promise<FakeControl> {
     const server = new Server();
     let control: FakeControl | undefined;
     server.addService(agentProto.AgentServiceService, {
@@ -127,10 +128,10 @@ export class FakeControl {
         });
       },
     });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
+    const bound = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
     );
-    control = new FakeControl(server, `127.0.0.1:${port}`);
+    control = new FakeControl(server, `127.0.0.1:${bound}`);
     return control;
   }
 

@@ -12,10 +12,13 @@ export class FakeReflector {
 
   private constructor(readonly control: FakeControl) {}
 
-  /** `knownVrfs`: subscribing to any other VRF gets an unknown-vrf Notice, as control answers. */
-  static async start(knownVrfs?: ReadonlySet<string>): Promise<FakeReflector> {
+  /**
+   * `knownVrfs`: subscribing to any other VRF gets an unknown-vrf Notice, as control answers. `port`: 0 picks a free
+   * one; a given port starts a reflector again (empty) where a stopped one listened.
+   */
+  static async start(knownVrfs?: ReadonlySet<string>, port = 0): Promise<FakeReflector> {
     let reflector: FakeReflector | undefined;
-    const control = await FakeControl.start((session) => reflector!.serve(session, knownVrfs));
+    const control = await FakeControl.start((session) => reflector!.serve(session, knownVrfs), port);
     reflector = new FakeReflector(control);
     return reflector;
   }

@@ -6,3 +6,13 @@ export { ConfigCommandService, type CommandMeta, type CommandOutcome } from './c
 export { runAuditCli } from './audit/cli/audit-cli.js';
 export { MAX_SNAPSHOT_EVERY, readAuditSettings, type AuditSettings } from './audit/audit-config.js';
 export { type CliIo as AuditCliIo } from './audit/cli/cli-args.js';
+export {
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_GRPC_PORT,
+  DEFAULT_REST_PORT,
+  configApiModuleFor,
+  readConfigApiListeners,
+  readConfigApiStorage,
+  type ConfigApiListeners,
+  type ConfigApiStorage,
+} from './service/config-api-environment.js';

@@ -1,5 +1,6 @@
 export { EnvReader, type Environment, type IntegerRange, type ReadOptions } from './env-reader.js';
 export { InvalidConfigError, formatConfigProblems, maskCredentials, type ConfigProblem } from './config-problem.js';
+export { checkDistinctPorts } from './listener-ports.js';
 export { LOG_LEVELS, readBindAddress, readDataDir, readLogLevel, readShutdownTimeoutMs, type LogLevel } from './common-variables.js';
 export {
   SQLITE_FILE_NAME,
