@@ -37,6 +37,7 @@ describe('loadControllerConfig', () => {
         checkpoints: { dir: '/srv/contrail/data/checkpoints', every: 10000 },
         audit: { snapshotEvery: 50000 },
         control: { holdTimeMs: 60000, window: 32, maxBatchRoutes: 256 },
+        kubemanagers: { resyncMs: 120000 },
         logLevel: 'info',
         shutdownTimeoutMs: 10000,
       });
@@ -57,6 +58,7 @@ describe('loadControllerConfig', () => {
         AGENT_HOLD_TIME_MS: '1500',
         AGENT_WINDOW: '8',
         AGENT_BATCH_ROUTES: '64',
+        KUBEMANAGER_RESYNC_MS: '5000',
       });
       expect(config).toEqual({
         bindAddress: '0.0.0.0',
@@ -68,6 +70,7 @@ describe('loadControllerConfig', () => {
         checkpoints: { dir: '/var/lib/contrail/checkpoints', every: 500 },
         audit: { snapshotEvery: 1000 },
         control: { holdTimeMs: 1500, window: 8, maxBatchRoutes: 64 },
+        kubemanagers: { resyncMs: 5000 },
         logLevel: 'debug',
         shutdownTimeoutMs: 2500,
       });

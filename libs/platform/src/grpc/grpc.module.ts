@@ -26,6 +26,9 @@ export class GrpcServerHost implements BeforeApplicationShutdown {
   private readonly server = new GrpcServer();
   private readonly shutdownListeners = new Set<() => void>();
   private shuttingDown = false;
+  private bound!: (port: number) => void;
+  /** The bound port, once `listen` has run: in-process clients of this server (the all-in-one's kubemanagers). */
+  readonly boundPort: Promise<number> = new Promise((resolve) => (this.bound = resolve));
 
   constructor(@Inject(GRPC_LISTENER_OPTIONS) private readonly options: GrpcListenerOptions) {
     this.server.addService(HealthService, healthService(this.health));
@@ -38,10 +41,16 @@ export class GrpcServerHost implements BeforeApplicationShutdown {
     this.server.addService(service, implementation);
   }
 
+  /** The address the server binds (BIND_ADDRESS). */
+  get bindAddress(): string {
+    return this.options.bindAddress;
+  }
+
   /** Binds, marks the server SERVING, and resolves with the bound port. */
   async listen(): Promise<number> {
     const port = await this.server.listen(this.options.bindAddress, this.options.port);
     this.health.set(WHOLE_SERVER, ServingStatus.SERVING);
+    this.bound(port);
     return port;
   }
 

@@ -91,7 +91,10 @@ function portsOf(ports: unknown): PortRangeConfig[] {
     const port = asRecord(raw);
     const start = asNumber(port?.start_port);
     const end = asNumber(port?.end_port);
-    if (start !== undefined && end !== undefined) out.push({ start, end });
+    if (start === undefined || end === undefined) continue;
+    // L4PortType: -1 is Contrail's "any port" (contrail-kube-manager writes it): the whole range on the wire.
+    if (start < 0 || end < 0) out.push({ start: 0, end: 65535 });
+    else out.push({ start, end });
   }
   return out;
 }

@@ -153,6 +153,15 @@ describe('agent configs (semantics §4)', () => {
         dst_addresses: [{ security_group: 'local' }],
         dst_ports: [{ start_port: 5432, end_port: 5432 }],
       },
+      {
+        // -1 is Contrail's "any port": the whole range on the wire (ports are uint32 there).
+        direction: '>',
+        protocol: 'any',
+        src_addresses: [{ subnet: { ip_prefix: '0.0.0.0', ip_prefix_len: 0 } }],
+        src_ports: [{ start_port: -1, end_port: -1 }],
+        dst_addresses: [{ security_group: 'local' }],
+        dst_ports: [{ start_port: -1, end_port: -1 }],
+      },
     ]);
     world.port('p', red, { security_group_refs: [{ uuid: web }], ...hostBinding('compute-1') });
     world.virtualRouter('compute-1');
@@ -176,6 +185,7 @@ describe('agent configs (semantics §4)', () => {
             ethertype: 'IPv4',
           },
           expect.objectContaining({ id: `${fq('web')}:1`, sources: [{ securityGroup: dbId }], destinations: [{ securityGroup: webId }], action: 'pass' }),
+          expect.objectContaining({ id: `${fq('web')}:2`, sourcePorts: [{ start: 0, end: 65535 }], destinationPorts: [{ start: 0, end: 65535 }] }),
         ],
       },
     ]);
