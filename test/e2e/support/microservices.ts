@@ -15,6 +15,8 @@ import { CONTROL_MAIN, ControllerProcess, type Exit, type LogLine } from '../con
 
 /** The config API on its own. */
 export const CONFIG_API_MAIN = fileURLToPath(new URL('../../../dist/apps/config-api/src/main.js', import.meta.url));
+/** One workload cluster's kubemanager: `startService('kubemanager-<cluster>', KUBEMANAGER_MAIN, {KUBEMANAGER_CLUSTER …})`. */
+export const KUBEMANAGER_MAIN = fileURLToPath(new URL('../../../dist/apps/kubemanager/src/main.js', import.meta.url));
 export { CONTROL_MAIN };
 
 /** Every process of the set is told to finish within this on SIGTERM, so a stop never holds a test long. */
