@@ -158,7 +158,7 @@ describe('config API: refusals and their messages over HTTP', () => {
       await refused(() => api.put(`/virtual-network/${ids.vn}`, { 'virtual-network': { mtu: 1400 } }, { headers: { 'If-Match': 'abc' } }), 400, 'If-Match must be an ETag this API gave out');
       await refused(() => api.delete(`/virtual-network/${ids.vn}`, { headers: { 'If-Match': '"one"' } }), 400, 'If-Match');
       for (const limit of ['0', 'abc', '10001', '-3', '1.5']) {
-        await refused(() => api.get(`/virtual-networks?page_limit=${limit}`), 400, `page_limit must be an integer from 1 to 10000, not "${limit}"`);
+        await refused(() => api.get(`/virtual-networks?page_limit=${limit}`), 400, `page_limit must be an integer from 1 to 10000 (LIST_MAX_PAGE), not "${limit}"`);
       }
       await refused(() => api.get('/virtual-networks?detail=maybe'), 400, 'detail must be true or false');
       await refused(() => api.get('/virtual-networks?filters=mtu'), 400, 'filters takes key==value pairs');
@@ -301,7 +301,7 @@ describe('config API: refusals and their messages over HTTP', () => {
   describe('413 Payload Too Large', () => {
     it('a body over REST_BODY_LIMIT_BYTES', async () => {
       const res = await api.expectNothingWritten(() => api.postBytes('/projects', BODY_LIMIT + 1024));
-      expect(res).toEqual({ status: 413, body: errorBody(413, `the request body is larger than the limit of ${BODY_LIMIT} bytes`) });
+      expect(res).toEqual({ status: 413, body: errorBody(413, `the request body is larger than the limit of ${BODY_LIMIT} bytes (REST_BODY_LIMIT_BYTES)`) });
       expect((await api.post('/fqname-to-id', { type: 'project', fq_name: ['default-domain', 'too-big'] })).status).toBe(404);
     });
   });

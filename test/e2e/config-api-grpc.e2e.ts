@@ -418,7 +418,7 @@ describe('errors: one gRPC code per REST status, a message that says what was wr
     ['FqNameToId of a name that does not exist', () => api.fqNameToId({ type: 'virtual-network', fqName: [...PROJECT, 'none'] }), GrpcStatus.NOT_FOUND, /does not exist/],
     ['FqNameToId with an empty fq_name', () => api.fqNameToId({ type: 'virtual-network', fqName: [] }), GrpcStatus.INVALID_ARGUMENT, /fq_name must be a non-empty list/],
     ['IdToFqName of a uuid nobody has', () => api.idToFqName({ uuid: '00000000-0000-4000-8000-000000000001' }), GrpcStatus.NOT_FOUND, /no object has uuid/],
-    ['an object_json over the 4 MiB message limit', () => api.create(vn({ fq_name: [...PROJECT, 'huge'], display_name: 'x'.repeat(5 * 1024 * 1024) })), GrpcStatus.RESOURCE_EXHAUSTED, /larger than max/],
+    ['an object_json over the 4 MiB message limit', () => api.create(vn({ fq_name: [...PROJECT, 'huge'], display_name: 'x'.repeat(5 * 1024 * 1024) })), GrpcStatus.RESOURCE_EXHAUSTED, /is larger than the limit of 4194304 bytes \(GRPC_MAX_MESSAGE_BYTES\)/],
   ];
 
   it.each(cases)('%s', async (_name, work, code, details) => {

@@ -1,18 +1,23 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import yaml from 'js-yaml';
+import { parseTokenFile, tokenDigest, type TokenEntry } from '#libs/security';
 import { deployOverlays, EXAMPLE_CLUSTER } from '../../apps/kubemanager/src/deploy/deploy-overlays.js';
-import { DEFAULT_IMAGE, kubemanagerManifests } from '../../apps/kubemanager/src/deploy/kubemanager-manifests.js';
+import { DEFAULT_IMAGE, TOKEN_LINE_FILE, kubemanagerManifests } from '../../apps/kubemanager/src/deploy/kubemanager-manifests.js';
 
 /*
  * Renders every kustomization of deploy/ with `kubectl kustomize` and checks what the manifests promise
  * (deploy/README.md): the ports, probes and replicas of each app, how each store is wired, the kubemanager RBAC,
- * one image everywhere, and only environment variables the apps read. Also checks, without kubectl, that the
- * kustomizations stay within what kustomize v2.0.3 (kubectl 1.20) reads, that deploy/clusters/example is the
- * generator's output (UPDATE_DEPLOY_EXAMPLE=1 rewrites it), and the Dockerfile's entry points.
+ * one image everywhere, and only environment variables the apps read; that the config API has a token file and
+ * every kubemanager a token from its Secret, every file an app is pointed at is a key of a Secret mounted there, TLS
+ * is off but in deploy/tls/* (probes HTTPS there, never client-auth `require` under an HTTP probe), and no Secret
+ * holds anything that looks like a real credential. Also checks, without kubectl, that the kustomizations stay
+ * within what kustomize v2.0.3 (kubectl 1.20) reads, that deploy/clusters/example is the generator's output
+ * (UPDATE_DEPLOY_EXAMPLE=1 rewrites it), and the Dockerfile's entry points.
  * KUBECTL=/path/to/kubectl picks the binary (e.g. Debian's kubernetes-client, kubectl 1.20).
  */
 
@@ -21,21 +26,49 @@ type K8s = Record<string, any>;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 
-/** What each app reads from its environment (their *-config.ts files); anything else in a manifest is a typo. */
+const SERVER_TLS_ENV = ['TLS_CERT_FILE', 'TLS_KEY_FILE', 'TLS_CLIENT_CA_FILE', 'TLS_CLIENT_AUTH'];
+const CLIENT_TLS_ENV = ['CONFIG_API_TLS_CA_FILE', 'CONFIG_API_TLS_CERT_FILE', 'CONFIG_API_TLS_KEY_FILE'];
+
+/**
+ * What each app reads from its environment (config-api-service-config.ts and config-api-environment.ts,
+ * control-service-config.ts and control-options.ts, kubemanager-config.ts, and the readers of libs/config and
+ * libs/security they call); anything else in a manifest is a typo. A static test checks each name is in those sources.
+ */
 const APP_ENV: Record<string, readonly string[]> = {
   'config-api': [
     'BIND_ADDRESS', 'REST_PORT', 'GRPC_PORT', 'STORE', 'DATABASE_URL', 'KURRENTDB_CONNECTION_STRING', 'DATA_DIR', 'LOG_LEVEL',
-    'SHUTDOWN_TIMEOUT_MS', 'CHECKPOINT_EVERY', 'AUDIT_SNAPSHOT_EVERY', 'REST_BODY_LIMIT_BYTES',
+    'SHUTDOWN_TIMEOUT_MS', 'CHECKPOINT_EVERY', 'AUDIT_SNAPSHOT_EVERY', 'REST_BODY_LIMIT_BYTES', 'GRPC_MAX_MESSAGE_BYTES',
+    'LIST_MAX_PAGE', 'LIST_MAX_UNPAGED', 'AUTH_TOKENS_FILE', 'AUTH_JWT_KEYS_FILE', 'AUTH_JWT_SECRET_FILE', 'AUTH_JWT_ISSUER',
+    'AUTH_JWT_AUDIENCE', 'AUTH_ANONYMOUS', 'AUTH_RELOAD_INTERVAL_MS', ...SERVER_TLS_ENV,
   ],
   control: [
     'BIND_ADDRESS', 'REST_PORT', 'GRPC_PORT', 'XMPP_PORT', 'STORE', 'DATABASE_URL', 'KURRENTDB_CONNECTION_STRING', 'DATA_DIR',
-    'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS', 'CHECKPOINT_EVERY', 'AGENT_HOLD_TIME_MS', 'AGENT_WINDOW', 'AGENT_BATCH_ROUTES',
+    'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS', 'CHECKPOINT_EVERY', 'GRPC_MAX_MESSAGE_BYTES', 'AGENT_HOLD_TIME_MS', 'AGENT_WINDOW',
+    'AGENT_BATCH_ROUTES', 'AGENT_MAX_PENDING', 'AGENT_MAX_SESSIONS_PER_ADDRESS', 'AGENT_CONNECT_RATE', 'AGENT_CONNECT_BURST',
+    'XMPP_HOLD_TIME_S', 'XMPP_MAX_STANZA_BYTES', ...SERVER_TLS_ENV, 'XMPP_TLS',
   ],
   kubemanager: [
-    'KUBEMANAGER_CLUSTER', 'KUBECONFIG', 'CONFIG_API_GRPC', 'KUBEMANAGER_RESYNC_MS', 'KUBEMANAGER_CONCURRENCY', 'REST_PORT',
-    'BIND_ADDRESS', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS',
+    'KUBEMANAGER_CLUSTER', 'KUBECONFIG', 'CONFIG_API_GRPC', 'CONFIG_API_TOKEN_FILE', ...CLIENT_TLS_ENV, 'KUBEMANAGER_RESYNC_MS',
+    'KUBEMANAGER_CONCURRENCY', 'REST_PORT', 'BIND_ADDRESS', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS',
   ],
 };
+/** Where each app's variable names are read: its own sources and the libraries whose readers it calls. */
+const APP_SOURCES: Record<string, readonly string[]> = {
+  'config-api': ['apps/config-api/src', 'libs/config/src', 'libs/security/src'],
+  control: ['apps/control/src', 'libs/config/src'],
+  kubemanager: ['apps/kubemanager/src', 'libs/config/src'],
+};
+/** Variables that name a file the app reads: each must be a key of a Secret mounted at that path. */
+const FILE_ENV = [
+  'AUTH_TOKENS_FILE', 'AUTH_JWT_KEYS_FILE', 'AUTH_JWT_SECRET_FILE', 'TLS_CERT_FILE', 'TLS_KEY_FILE', 'TLS_CLIENT_CA_FILE',
+  'CONFIG_API_TOKEN_FILE', ...CLIENT_TLS_ENV, 'KUBECONFIG',
+];
+/** The overlays that serve TLS (deploy/README.md, "TLS"); everywhere else TLS is off. */
+const TLS_OVERLAYS = ['deploy/tls/central', 'deploy/tls/single-cluster'];
+/** The servers' TLS Secret: the kubernetes.io/tls keys plus the CA. */
+const TLS_SECRET = 'contrail-tls';
+/** Words that mark a committed value as a placeholder, not a credential. */
+const PLACEHOLDER = /placeholder|change-?me|example|not-a-secret|dev-only/i;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass']);
 const NAMESPACE = 'contrail';
@@ -146,6 +179,69 @@ function secretText(objects: K8s[], ref: { name: string; key: string }): string 
   return secret.data?.[ref.key] !== undefined ? Buffer.from(value, 'base64').toString('utf8') : value;
 }
 
+/** The Secret (and its key) or ConfigMap a file path of the container is mounted from; undefined when none is. */
+function mountedFile(pod: K8s, container: K8s, path: string): { kind: 'Secret' | 'ConfigMap'; name: string; key: string; optional: boolean } | undefined {
+  const mount = ((container.volumeMounts ?? []) as K8s[])
+    .filter((m) => path.startsWith(`${String(m.mountPath).replace(/\/$/, '')}/`))
+    .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+  if (!mount) return undefined;
+  const volume = ((pod.volumes ?? []) as K8s[]).find((v) => v.name === mount.name);
+  const source = volume?.secret ?? volume?.configMap;
+  if (!source) return undefined;
+  const relativePath = path.slice(String(mount.mountPath).replace(/\/$/, '').length + 1);
+  const items = source.items as K8s[] | undefined;
+  const key = items ? items.find((item) => item.path === relativePath)?.key : relativePath;
+  if (key === undefined) return undefined;
+  return { kind: volume?.secret ? 'Secret' : 'ConfigMap', name: source.secretName ?? source.name, key, optional: source.optional === true };
+}
+
+/** The keys a Secret volume of the pod exposes from Secret `name` (all of them: undefined). */
+function exposedKeys(pod: K8s, name: string): Array<string[] | undefined> {
+  return ((pod.volumes ?? []) as K8s[]).filter((v) => v.secret?.secretName === name).map((v) => (v.secret.items as K8s[] | undefined)?.map((i) => i.key));
+}
+
+/** The text of key `key` of a rendered Secret, or undefined when the overlay does not render it (or lacks the key). */
+function renderedSecretText(objects: K8s[], name: string, key: string): string | undefined {
+  const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === name);
+  const value = secret?.data?.[key] ?? secret?.stringData?.[key];
+  if (value === undefined) return undefined;
+  return secret?.data?.[key] !== undefined ? Buffer.from(value, 'base64').toString('utf8') : value;
+}
+
+/** The entries of a token file that must parse; the problems in the failure message otherwise. */
+function tokenEntries(text: string): TokenEntry[] {
+  const parsed = parseTokenFile(text);
+  expect(parsed.ok ? [] : parsed.problems).toEqual([]);
+  return parsed.ok ? parsed.entries : [];
+}
+
+/**
+ * Words of `text` that look like a real credential: 20 characters or more of a token alphabet mixing upper case,
+ * lower case and digits (what random base64 is) with no placeholder word; and any PEM private key.
+ */
+function realLookingSecrets(text: string): string[] {
+  const words = text
+    .split(/[\s"'`,;:@]+/)
+    .filter((w) => /^[A-Za-z0-9+/_=-]{20,}$/.test(w) && /[a-z]/.test(w) && /[A-Z]/.test(w) && /[0-9]/.test(w) && !PLACEHOLDER.test(w));
+  const keys = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ? ['a PEM private key'] : [];
+  return [...words.map((w) => `${w.slice(0, 6)}… (${w.length} characters)`), ...keys];
+}
+
+/** How the container's REST port answers kubelet probes over TLS: none (plain), optional or require. */
+function clientAuthOf(container: K8s): 'none' | 'optional' | 'require' | undefined {
+  if (envValue(container, 'TLS_CERT_FILE') === undefined) return undefined;
+  const explicit = envValue(container, 'TLS_CLIENT_AUTH') as 'none' | 'optional' | 'require' | undefined;
+  return explicit ?? (envValue(container, 'TLS_CLIENT_CA_FILE') !== undefined ? 'require' : 'none');
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.isFile() && entry.name.endsWith('.ts') && !/\.(spec|test)\.ts$/.test(entry.name) ? [path] : [];
+  });
+}
+
 /** Whether some rule of the role allows `verb` on `group`/`resource`. */
 function allows(role: K8s, group: string, resource: string, verb: string): boolean {
   return (role.rules as K8s[]).some(
@@ -209,6 +305,37 @@ describe('deploy/ without kubectl', () => {
     for (const file of files) expect(readFileSync(join(dir, file.path), 'utf8')).toBe(file.content);
   });
 
+  it.each(Object.keys(APP_ENV))('%s: every variable a manifest may set is one its sources read', (app) => {
+    const sources = APP_SOURCES[app].flatMap((dir) => sourceFiles(join(ROOT, dir))).map((file) => readFileSync(file, 'utf8')).join('\n');
+    expect(APP_ENV[app].filter((name) => !new RegExp(`['"\`]${name}['"\`]`).test(sources))).toEqual([]);
+  });
+
+  it('keeps the TLS patches of the config API and control the same in every deploy/tls/* overlay', () => {
+    for (const file of ['config-api-tls.yaml', 'control-tls.yaml']) {
+      const texts = TLS_OVERLAYS.map((dir) => readFileSync(join(ROOT, dir, file), 'utf8'));
+      for (const text of texts) expect(text).toBe(texts[0]);
+    }
+  });
+
+  it("writes the example's config API token line for its kubemanager's token, a placeholder", () => {
+    const text = readFileSync(join(ROOT, 'deploy', 'clusters', EXAMPLE_CLUSTER.cluster, TOKEN_LINE_FILE), 'utf8');
+    const role = `kubemanager:${EXAMPLE_CLUSTER.cluster}`;
+    expect(tokenEntries(text)).toEqual([{ digest: tokenDigest(EXAMPLE_CLUSTER.token), actor: role, roles: [role] }]);
+    expect(EXAMPLE_CLUSTER.token).toMatch(PLACEHOLDER);
+  });
+
+  it('commits nothing that looks like a real credential in the files of deploy/ that are not manifests', () => {
+    // The detector: a token as cluster:attach draws one is caught, placeholders are not.
+    expect(realLookingSecrets('q3Jv_8Zr-1Xk0b9QwLm2Tn5Yc7Vd4Fe6Gh8Ij0Kl2Mn kubemanager:east kubemanager:east')).toHaveLength(1);
+    expect(realLookingSecrets(`${EXAMPLE_CLUSTER.token} dev-only-admin-token-PLACEHOLDER kubemanager-example-kubeconfig`)).toEqual([]);
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+    const tracked = files(join(ROOT, 'deploy')).filter((f) => !/^deploy\/clusters\/(?!example\/|\.gitignore$)/.test(relative(ROOT, f)));
+    for (const file of tracked.filter((f) => !f.endsWith('.yaml'))) {
+      expect(`${relative(ROOT, file)}: ${realLookingSecrets(readFileSync(file, 'utf8')).join(', ')}`).toBe(`${relative(ROOT, file)}: `);
+    }
+  });
+
   it('documents every deployable overlay in deploy/README.md', () => {
     const readme = readFileSync(join(ROOT, 'deploy', 'README.md'), 'utf8');
     for (const overlay of overlays.filter((o) => o.deployable)) expect(readme).toContain(overlay.dir);
@@ -248,13 +375,22 @@ it('finds kubectl to render deploy/', () => {
     return objects;
   };
 
+  /** What cluster:attach writes when it reached the config API over TLS with a client certificate, rendered too. */
+  const GENERATED_TLS = 'cluster:attach --tls-ca --tls-cert';
+  let generatedTlsDir: string | undefined;
+
   beforeAll(async () => {
-    await Promise.all(
-      deployOverlays().map(async ({ dir }) => {
-        const { stdout } = await run(KUBECTL as string, ['kustomize', join(ROOT, dir)], { maxBuffer: 16 * 1024 * 1024 });
-        rendered.set(dir, (yaml.loadAll(stdout) as K8s[]).filter((doc) => doc !== null && doc !== undefined));
-      }),
-    );
+    generatedTlsDir = mkdtempSync(join(tmpdir(), 'deploy-manifests-'));
+    for (const file of kubemanagerManifests({ ...EXAMPLE_CLUSTER, configApiTls: { clientCertificate: true } })) writeFileSync(join(generatedTlsDir, file.path), file.content);
+    const render = async (key: string, dir: string): Promise<void> => {
+      const { stdout } = await run(KUBECTL as string, ['kustomize', dir], { maxBuffer: 16 * 1024 * 1024 });
+      rendered.set(key, (yaml.loadAll(stdout) as K8s[]).filter((doc) => doc !== null && doc !== undefined));
+    };
+    await Promise.all([...deployOverlays().map(({ dir }) => render(dir, join(ROOT, dir))), render(GENERATED_TLS, generatedTlsDir)]);
+  });
+
+  afterAll(() => {
+    if (generatedTlsDir) rmSync(generatedTlsDir, { recursive: true, force: true });
   });
 
   it.each(deployOverlays().map((o) => o.dir))('%s: every object is whole, in namespace contrail when namespaced, and unique', (dir) => {
@@ -289,9 +425,19 @@ it('finds kubectl to render deploy/', () => {
         const value = envValue(container, variable);
         if (value !== undefined) expect(`${variable}=${value}: ${containerPort(container, Number(value))}`).toBe(`${variable}=${value}: ${value}`);
       }
-      for (const probe of ['readinessProbe', 'livenessProbe']) {
+      // HTTPS probes where REST serves TLS (the kubelet does not check the certificate, and presents none: a port that
+      // requires client certificates cannot be probed over HTTP(S), only over TCP).
+      const clientAuth = clientAuthOf(container);
+      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'].filter((p) => p !== 'startupProbe' || container[p])) {
+        const what = `${where} ${probe}`;
+        if (clientAuth === 'require') {
+          expect(`${what}: ${container[probe]?.httpGet ? 'httpGet' : 'tcpSocket'}`).toBe(`${what}: tcpSocket`);
+          expect(containerPort(container, container[probe].tcpSocket.port)).toBe(Number(envValue(container, 'REST_PORT')));
+          continue;
+        }
         expect(container[probe]?.httpGet?.path).toBe('/health');
         expect(containerPort(container, container[probe].httpGet.port)).toBe(Number(envValue(container, 'REST_PORT')));
+        expect(`${what}: ${container[probe].httpGet.scheme ?? 'HTTP'}`).toBe(`${what}: ${clientAuth === undefined ? 'HTTP' : 'HTTPS'}`);
       }
       expect(container.resources?.requests?.cpu).toBeDefined();
       expect(container.resources?.requests?.memory).toBeDefined();
@@ -305,7 +451,9 @@ it('finds kubectl to render deploy/', () => {
     }
   });
 
-  it.each(['deploy/base', 'deploy/central', 'deploy/central-kurrentdb', 'deploy/single-cluster'])(
+  const CENTRAL_SERVICES = ['deploy/base', 'deploy/central', 'deploy/central-kurrentdb', 'deploy/single-cluster', 'deploy/dev', ...TLS_OVERLAYS];
+
+  it.each(CENTRAL_SERVICES)(
     '%s: the config API serves 8082 and 50051 behind its Service, probed on /health',
     (dir) => {
       const objects = objectsOf(dir);
@@ -319,7 +467,7 @@ it('finds kubectl to render deploy/', () => {
     },
   );
 
-  it.each(['deploy/base', 'deploy/central', 'deploy/central-kurrentdb', 'deploy/single-cluster'])(
+  it.each(CENTRAL_SERVICES)(
     '%s: control runs 2 replicas serving XMPP 5269 and gRPC 50051, each replica behind its own Service',
     (dir) => {
       const objects = objectsOf(dir);
@@ -336,12 +484,12 @@ it('finds kubectl to render deploy/', () => {
         expect(own.map((s) => s.metadata.name)).toEqual([pod]);
         expect(serviceTargets(own[0], container)).toEqual(expect.arrayContaining([5269, 50051]));
         // Agents in workload clusters reach the central cluster's replicas from outside it.
-        if (dir.startsWith('deploy/central')) expect(own[0].spec.type).toBe('LoadBalancer');
+        if (dir.includes('central')) expect(own[0].spec.type).toBe('LoadBalancer');
       }
     },
   );
 
-  it.each(['deploy/stores/postgres', 'deploy/central', 'deploy/single-cluster'])(
+  it.each(['deploy/stores/postgres', 'deploy/central', 'deploy/single-cluster', 'deploy/dev', ...TLS_OVERLAYS])(
     '%s: a PostgreSQL StatefulSet holds the log, and the apps take DATABASE_URL from its Secret',
     (dir) => {
       const objects = objectsOf(dir);
@@ -377,12 +525,12 @@ it('finds kubectl to render deploy/', () => {
     }
   });
 
-  it.each(['deploy/base', 'deploy/central', 'deploy/central-kurrentdb'])('%s: runs no kubemanager (attached clusters bring theirs)', (dir) => {
+  it.each(['deploy/base', 'deploy/central', 'deploy/central-kurrentdb', 'deploy/tls/central'])('%s: runs no kubemanager (attached clusters bring theirs)', (dir) => {
     expect(appPods(objectsOf(dir)).filter((p) => p.app === 'kubemanager')).toEqual([]);
   });
 
-  it('deploy/single-cluster: exactly one kubemanager, on its service account with the RBAC it needs', () => {
-    const objects = objectsOf('deploy/single-cluster');
+  it.each(['deploy/single-cluster', 'deploy/dev', 'deploy/tls/single-cluster'])('%s: exactly one kubemanager, on its service account with the RBAC it needs', (dir) => {
+    const objects = objectsOf(dir);
     const { workload, pod, container } = theApp(objects, 'kubemanager');
     expect(workload.spec.replicas).toBe(1);
     expect(envValue(container, 'KUBECONFIG')).toBeUndefined();
@@ -421,5 +569,140 @@ it('finds kubectl to render deploy/', () => {
     expect(envValue(container, 'KUBECONFIG')).toBe(`${mount?.mountPath}/kubeconfig`);
     expect(volume?.secret.secretName).toBe(`kubemanager-${EXAMPLE_CLUSTER.cluster}-kubeconfig`);
     expect(secretText(objects, { name: volume?.secret.secretName, key: 'kubeconfig' })).toBe(EXAMPLE_CLUSTER.kubeconfig);
+  });
+
+  // --- credentials and TLS ---
+
+  const rendersWith = (): string[] => [...deployOverlays().map((o) => o.dir), GENERATED_TLS];
+  const readme = (): string => readFileSync(join(ROOT, 'deploy', 'README.md'), 'utf8');
+
+  it.each(rendersWith())('%s: every file an app is pointed at is a key of a Secret mounted there; Secrets it does not create are documented', (dir) => {
+    const objects = objectsOf(dir);
+    const needed = new Set<string>();
+    for (const { workload, pod, container } of appPods(objects)) {
+      for (const variable of FILE_ENV) {
+        const path = envValue(container, variable);
+        if (path === undefined) continue;
+        const where = `${dir} ${workload.metadata.name} ${variable}=${path}`;
+        const file = mountedFile(pod, container, path);
+        // Not optional: a file the app is told to read and cannot find stops its start (exit 2). Only public keys may
+        // come from a ConfigMap.
+        const kinds = variable === 'AUTH_JWT_KEYS_FILE' ? '(Secret|ConfigMap)' : 'Secret';
+        expect(`${where}: ${file ? `${file.kind} ${file.name} key ${file.key}${file.optional ? ' (optional)' : ''}` : 'not mounted'}`).toMatch(
+          new RegExp(`: ${kinds} \\S+ key \\S+$`),
+        );
+        if (!file) continue;
+        if (file.kind === 'Secret') needed.add(file.name);
+        const source = objects.find((o) => o.kind === file.kind && o.metadata.name === file.name);
+        if (source) expect(`${where}: ${source.data?.[file.key] !== undefined || source.stringData?.[file.key] !== undefined}`).toBe(`${where}: true`);
+      }
+      for (const e of (container.env ?? []) as K8s[]) if (e.valueFrom?.secretKeyRef) needed.add(e.valueFrom.secretKeyRef.name);
+    }
+    const notCreated = [...needed].filter((name) => !objects.some((o) => o.kind === 'Secret' && o.metadata.name === name));
+    const documented = (name: string): boolean =>
+      readme().includes(name) || readme().includes(name.replace(/^kubemanager-[a-z0-9-]+?-(token|tls|kubeconfig)$/, 'kubemanager-<cluster>-$1'));
+    expect(notCreated.filter((name) => !documented(name))).toEqual([]);
+  });
+
+  it.each(deployOverlays().filter((o) => o.deployable).map((o) => o.dir))(
+    '%s: the config API, where it runs, takes bearer tokens from the Secret contrail-api-tokens and lets no anonymous caller in',
+    (dir) => {
+      const objects = objectsOf(dir);
+      for (const { pod, container } of appPods(objects).filter((p) => p.app === 'config-api')) {
+        const path = envValue(container, 'AUTH_TOKENS_FILE') as string;
+        expect(path).toBeDefined();
+        expect(mountedFile(pod, container, path)).toEqual({ kind: 'Secret', name: 'contrail-api-tokens', key: 'tokens', optional: false });
+        expect(envValue(container, 'AUTH_ANONYMOUS') ?? 'off').toBe('off');
+        // As the config API checks at start: an issuer or audience only with a JWT key.
+        if (envVar(container, 'AUTH_JWT_ISSUER') || envVar(container, 'AUTH_JWT_AUDIENCE')) {
+          expect(envVar(container, 'AUTH_JWT_KEYS_FILE') ?? envVar(container, 'AUTH_JWT_SECRET_FILE')).toBeDefined();
+        }
+        const tokens = renderedSecretText(objects, 'contrail-api-tokens', 'tokens');
+        if (tokens !== undefined) expect(tokenEntries(tokens).length).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it.each(rendersWith())("%s: every kubemanager calls the config API with the token of Secret kubemanager-<cluster>-token", (dir) => {
+    const objects = objectsOf(dir);
+    const apiTokens = renderedSecretText(objects, 'contrail-api-tokens', 'tokens');
+    for (const { pod, container } of appPods(objects).filter((p) => p.app === 'kubemanager')) {
+      const cluster = envValue(container, 'KUBEMANAGER_CLUSTER') as string;
+      const path = envValue(container, 'CONFIG_API_TOKEN_FILE') as string;
+      expect(path).toBeDefined();
+      expect(mountedFile(pod, container, path)).toEqual({ kind: 'Secret', name: `kubemanager-${cluster}-token`, key: 'token', optional: false });
+      const token = renderedSecretText(objects, `kubemanager-${cluster}-token`, 'token');
+      // Where the overlay makes both Secrets, the config API knows the kubemanager's token, for its cluster only.
+      if (token !== undefined && apiTokens !== undefined) {
+        const role = `kubemanager:${cluster}`;
+        expect(tokenEntries(apiTokens).filter((e) => e.digest.equals(tokenDigest(token)))).toEqual([{ digest: tokenDigest(token), actor: role, roles: [role] }]);
+      }
+    }
+  });
+
+  it('deploy/dev: makes both token Secrets, from placeholders, with an admin and the kubemanager in the token file', () => {
+    const objects = objectsOf('deploy/dev');
+    const entries = tokenEntries(renderedSecretText(objects, 'contrail-api-tokens', 'tokens') as string);
+    expect(entries.map((e) => e.roles.join(','))).toEqual(expect.arrayContaining(['admin', 'kubemanager:k8s']));
+    expect(renderedSecretText(objects, 'kubemanager-k8s-token', 'token')).toMatch(PLACEHOLDER);
+  });
+
+  it.each(['deploy/central', 'deploy/central-kurrentdb', 'deploy/single-cluster', 'deploy/tls/central', 'deploy/tls/single-cluster'])(
+    '%s: creates no token Secret, so `kubectl apply -k` never overwrites the ones made outside git',
+    (dir) => {
+      const secrets = ofKind(objectsOf(dir), 'Secret').map((o) => o.metadata.name);
+      expect(secrets.filter((name) => name === 'contrail-api-tokens' || /^kubemanager-.*-token$/.test(name) || name === TLS_SECRET)).toEqual([]);
+    },
+  );
+
+  it.each(deployOverlays().map((o) => o.dir).filter((dir) => !TLS_OVERLAYS.includes(dir)))('%s: TLS is off (deploy/tls/* turns it on)', (dir) => {
+    for (const { workload, container } of appPods(objectsOf(dir))) {
+      const set = ((container.env ?? []) as K8s[]).map((e) => e.name).filter((name) => [...SERVER_TLS_ENV, 'XMPP_TLS', ...CLIENT_TLS_ENV].includes(name));
+      expect(`${workload.metadata.name}: ${set.join(', ')}`).toBe(`${workload.metadata.name}: `);
+    }
+  });
+
+  it.each(TLS_OVERLAYS)(
+    '%s: the config API and control serve TLS from contrail-tls (client certificates optional, probes HTTPS), control requires XMPP STARTTLS, kubemanagers trust its ca.crt only',
+    (dir) => {
+      const objects = objectsOf(dir);
+      const servers = appPods(objects).filter((p) => p.app === 'config-api' || p.app === 'control');
+      expect(servers.map((p) => p.app).sort()).toEqual(['config-api', 'control']);
+      for (const { app, pod, container } of servers) {
+        const files = ['TLS_CERT_FILE', 'TLS_KEY_FILE', 'TLS_CLIENT_CA_FILE'].map((v) => mountedFile(pod, container, envValue(container, v) ?? '(unset)'));
+        expect(files.map((f) => f && `${f.kind} ${f.name} ${f.key}`)).toEqual([`Secret ${TLS_SECRET} tls.crt`, `Secret ${TLS_SECRET} tls.key`, `Secret ${TLS_SECRET} ca.crt`]);
+        // Written out: with a client CA the default would be require, which the kubelet's HTTPS probes cannot pass.
+        expect(envValue(container, 'TLS_CLIENT_AUTH')).toBe('optional');
+        for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(`${app} ${probe}: ${container[probe]?.httpGet?.scheme}`).toBe(`${app} ${probe}: HTTPS`);
+        if (app === 'control') expect(['on', 'require']).toContain(envValue(container, 'XMPP_TLS'));
+      }
+      for (const { pod, container } of appPods(objects).filter((p) => p.app === 'kubemanager')) {
+        expect(mountedFile(pod, container, envValue(container, 'CONFIG_API_TLS_CA_FILE') ?? '(unset)')).toEqual({ kind: 'Secret', name: TLS_SECRET, key: 'ca.crt', optional: false });
+        expect(exposedKeys(pod, TLS_SECRET)).toEqual([['ca.crt']]);
+        // It reaches the config API by a name the certificate must carry.
+        expect(envValue(container, 'CONFIG_API_GRPC')).toBe('contrail-config-api:50051');
+      }
+    },
+  );
+
+  it(`${GENERATED_TLS}: the kubemanager trusts the ca.crt of contrail-tls only, and presents the certificate of kubemanager-<cluster>-tls`, () => {
+    const { pod, container } = theApp(objectsOf(GENERATED_TLS), 'kubemanager');
+    const cluster = EXAMPLE_CLUSTER.cluster;
+    const file = (variable: string) => mountedFile(pod, container, envValue(container, variable) ?? '(unset)');
+    expect(file('CONFIG_API_TLS_CA_FILE')).toEqual({ kind: 'Secret', name: TLS_SECRET, key: 'ca.crt', optional: false });
+    expect(exposedKeys(pod, TLS_SECRET)).toEqual([['ca.crt']]);
+    expect([file('CONFIG_API_TLS_CERT_FILE'), file('CONFIG_API_TLS_KEY_FILE')]).toEqual([
+      { kind: 'Secret', name: `kubemanager-${cluster}-tls`, key: 'tls.crt', optional: false },
+      { kind: 'Secret', name: `kubemanager-${cluster}-tls`, key: 'tls.key', optional: false },
+    ]);
+  });
+
+  it.each(rendersWith())('%s: no Secret holds anything that looks like a real credential', (dir) => {
+    for (const secret of ofKind(objectsOf(dir), 'Secret')) {
+      for (const key of Object.keys({ ...secret.data, ...secret.stringData })) {
+        const where = `Secret ${secret.metadata.name} key ${key}`;
+        expect(`${where}: ${realLookingSecrets(renderedSecretText([secret], secret.metadata.name, key) as string).join(', ')}`).toBe(`${where}: `);
+      }
+    }
   });
 });

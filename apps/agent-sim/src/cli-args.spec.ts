@@ -69,6 +69,11 @@ describe('parseSimArgs', () => {
     expect(args(['--target', '[::1]:50051']).target).toBe('[::1]:50051');
   });
 
+  it('takes --token-file for the bearer token of --provision', () => {
+    expect(args(['--provision', '--token-file', '/run/secrets/op.token']).tokenFile).toBe('/run/secrets/op.token');
+    expect(args([])).not.toHaveProperty('tokenFile');
+  });
+
   it('answers help for --help, whatever else is given', () => {
     expect(parseSimArgs(['--help'])).toEqual({ help: true });
     expect(parseSimArgs(['--agents', '3', '--help'])).toEqual({ help: true });

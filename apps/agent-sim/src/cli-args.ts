@@ -20,6 +20,8 @@ over them; reports the time until every agent holds every route, then closes (or
                           publishes to each, holds the union of their routes and reconnects to a replica
                           that comes back (grpc only)
   --api URL               REST config API, for --provision (default http://127.0.0.1:8082)
+  --token-file FILE       a file holding the bearer token --provision sends (an operator's or admin's token, when
+                          the config API authenticates callers)
   --cluster NAME          the agents' cluster (default "default")
   --prefix TEXT           agent name prefix (default sim-agent-)
   --channels C            gRPC connections the agents share, per replica (default: one per agent; grpc only)
@@ -31,6 +33,10 @@ over them; reports the time until every agent holds every route, then closes (or
   --ack-delay-ms D        ... by D ms each message                              (grpc only)
   --hold-time S           XMPP hold time: control silent this long drops a session; keepalives
                           every S/3 (default 90; xmpp only)
+  --tls-ca FILE           TLS to control: its certificate must chain to this PEM CA and name the
+                          --target host (gRPC over TLS; with xmpp, STARTTLS then TLS, §1.5)
+  --tls-cert FILE         the agents' client certificate (PEM), with --tls-key: mutual TLS
+  --tls-key FILE          the private key of --tls-cert (PEM, unencrypted)
   --json                  the final report as JSON on stdout (progress goes to stderr)
   --help                  this text
 
@@ -66,6 +72,8 @@ export interface SimArgs {
    */
   controls?: string[];
   api: string;
+  /** --token-file: the bearer token of --provision's requests. */
+  tokenFile?: string;
   cluster: string;
   prefix: string;
   channels: number;
@@ -78,6 +86,8 @@ export interface SimArgs {
   ackDelayMs: number;
   /** XMPP hold time in seconds (--proto xmpp); undefined with grpc. */
   holdTimeS: number | undefined;
+  /** --tls-ca, --tls-cert, --tls-key (paths): TLS to control; undefined: plain TCP. */
+  tls?: { ca?: string; cert?: string; key?: string };
   json: boolean;
 }
 
@@ -94,12 +104,16 @@ export class UsageError extends Error {
 const OPTIONS = {
   proto: { type: 'string' },
   'hold-time': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   agents: { type: 'string' },
   vrfs: { type: 'string' },
   'routes-per-agent': { type: 'string' },
   target: { type: 'string' },
   control: { type: 'string' },
   api: { type: 'string' },
+  'token-file': { type: 'string' },
   cluster: { type: 'string' },
   prefix: { type: 'string' },
   channels: { type: 'string' },
@@ -176,6 +190,19 @@ function joinDashValues(argv: readonly string[]): string[] {
   return out;
 }
 
+/** --tls-ca, --tls-cert, --tls-key: the paths (the files are read when the run starts); a certificate needs its key. */
+function tlsFlags(values: Values): SimArgs['tls'] {
+  const [ca, cert, key] = (['tls-ca', 'tls-cert', 'tls-key'] as const).map((flag) => {
+    const value = values[flag];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${flag} must be a file, got "${String(value)}"`);
+    return value;
+  });
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError(cert === undefined ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key');
+  if (ca === undefined && cert === undefined) return undefined;
+  return { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
+}
+
 /** Reads the command line; every mistake is a UsageError naming the flag and the value. */
 export function parseSimArgs(argv: readonly string[]): ParsedArgs {
   let values: Values;
@@ -219,6 +246,7 @@ export function parseSimArgs(argv: readonly string[]): ParsedArgs {
     throw new UsageError(`--agents × --routes-per-agent ÷ --vrfs puts ${perVrf} routes in one VRF; at most ${MAX_ROUTES_PER_VRF} fit in its /16`);
   }
   const controls = controlList(values);
+  const tls = tlsFlags(values);
   return {
     help: false,
     args: {
@@ -229,6 +257,7 @@ export function parseSimArgs(argv: readonly string[]): ParsedArgs {
       target: controls?.[0] ?? text(values, 'target', DEFAULT_TARGETS[proto], HOST_PORT, 'host:port'),
       ...(controls ? { controls } : {}),
       api: text(values, 'api', 'http://127.0.0.1:8082', /^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http:// or https:// URL'),
+      ...(typeof values['token-file'] === 'string' ? { tokenFile: values['token-file'] } : {}),
       cluster: text(values, 'cluster', 'default', /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name (letters, digits, . _ -)'),
       prefix: text(values, 'prefix', 'sim-agent-', /^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name prefix (letters, digits, . _ -)'),
       channels,
@@ -239,6 +268,7 @@ export function parseSimArgs(argv: readonly string[]): ParsedArgs {
       slowAgents,
       ackDelayMs,
       holdTimeS,
+      ...(tls ? { tls } : {}),
       json: values.json === true,
     },
   };

@@ -1,4 +1,4 @@
-import { Channel, credentials } from '@grpc/grpc-js';
+import { Channel, credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { settleLimited } from './concurrency.js';
 import { summarize, type LatencySummary } from './latency-stats.js';
 import { agentAddress, agentName } from './sim-plan.js';
@@ -14,6 +14,8 @@ export interface AgentFleetOptions {
   channels?: number;
   /** Sessions being opened at once. Default 64. */
   connectConcurrency?: number;
+  /** TLS to control (credentials.createSsl); default plain TCP. */
+  credentials?: ChannelCredentials;
   /** More options for agent i (1-based): a slow ack, followConfig … */
   agentOptions?: (i: number) => Partial<SimulatedAgentOptions>;
 }
@@ -72,7 +74,8 @@ export class AgentFleet {
   constructor(private readonly options: AgentFleetOptions) {
     const count = Math.max(1, Math.min(options.channels ?? options.agents, options.agents));
     // A local subchannel pool per channel: otherwise grpc-js would share one connection between equal channels.
-    this.channels = Array.from({ length: count }, () => new Channel(options.target, credentials.createInsecure(), { ...AGENT_CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }));
+    const creds = options.credentials ?? credentials.createInsecure();
+    this.channels = Array.from({ length: count }, () => new Channel(options.target, creds, { ...AGENT_CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }));
     this.agents = Array.from({ length: options.agents }, (_, k) => {
       const i = k + 1;
       return new SimulatedAgent({

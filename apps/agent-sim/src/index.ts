@@ -32,9 +32,11 @@ export {
   type EndOfRibMode,
   type XmppAgentEvents,
   type XmppAgentStats,
+  type XmppAgentTls,
   type XmppReceived,
   type XmppSimulatedAgentOptions,
 } from './xmpp/xmpp-agent.js';
+export { simTlsOf, type SimTls } from './sim-tls.js';
 export { XmppFleet, type XmppFleetOptions } from './xmpp/xmpp-fleet.js';
 export { IfmapGraph } from './xmpp/ifmap-config.js';
 export { scanRoutePush, publishedEntry, pathsOfItem, type ScannedPush } from './xmpp/xmpp-routes.js';

@@ -5,6 +5,7 @@ import { provisionCluster, provisionNetworks, provisionVirtualRouters } from './
 
 interface Seen {
   path: string;
+  authorization?: string;
   body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -26,7 +27,7 @@ async function fakeApi(existing: string[] = [], broken: string[] = [], delayMs =
       inFlight += 1;
       max = Math.max(max, inFlight);
       const body = JSON.parse(text) as Record<string, { fq_name: string[] }>;
-      seen.push({ path: req.url!, body });
+      seen.push({ path: req.url!, body, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
       const name = Object.values(body)[0]!.fq_name.at(-1)!;
       const [status, answer] = broken.includes(name)
         ? [500, { message: 'the store is unavailable' }]
@@ -45,6 +46,13 @@ async function fakeApi(existing: string[] = [], broken: string[] = [], delayMs =
 }
 
 describe('provisioning through the REST API', () => {
+  it('sends the bearer token of --token-file with every request, and none without it', async () => {
+    const { api, seen } = await fakeApi();
+    await provisionNetworks({ api, authorization: () => 'Bearer op-token' }, 2);
+    await provisionCluster({ api, cluster: 'edge' });
+    expect(seen.map((s) => s.authorization)).toEqual(['Bearer op-token', 'Bearer op-token', undefined]);
+  });
+
   it('creates sim-vn-<j> with a /16 on default-network-ipam, reusing what exists', async () => {
     const { api, seen } = await fakeApi(['sim-vn-2']);
     expect(await provisionNetworks({ api }, 3)).toEqual({ created: 2, reused: 1, failed: [] });

@@ -15,6 +15,8 @@ export interface ProvisionOptions {
   concurrency?: number;
   /** A cluster other than 'default' is created and referenced by the virtual-routers and the networks. */
   cluster?: string;
+  /** The Authorization header of every request (`Bearer <token>`), when the config API authenticates callers. */
+  authorization?: () => string;
 }
 
 export interface ProvisionOutcome {
@@ -49,13 +51,13 @@ export function clusterBody(name: string): Body {
 }
 
 /** POST /<type>s: 'created' on 200, 'reused' on 409; anything else throws with the API's message. */
-export async function createOrReuse(api: string, type: string, body: Body): Promise<'created' | 'reused'> {
+export async function createOrReuse(api: string, type: string, body: Body, authorization?: string): Promise<'created' | 'reused'> {
   const url = `${api.replace(/\/$/, '')}/${type}s`;
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
       body: JSON.stringify({ [type]: body }),
     });
   } catch (error) {
@@ -76,7 +78,7 @@ export async function createOrReuse(api: string, type: string, body: Body): Prom
 }
 
 async function createAll(options: ProvisionOptions, type: string, items: Array<{ name: string; body: Body }>): Promise<ProvisionOutcome> {
-  const results = await settleLimited(items, options.concurrency ?? 16, (item) => createOrReuse(options.api, type, item.body));
+  const results = await settleLimited(items, options.concurrency ?? 16, (item) => createOrReuse(options.api, type, item.body, options.authorization?.()));
   const outcome: ProvisionOutcome = { created: 0, reused: 0, failed: [] };
   results.forEach((r, k) => {
     if (r.status === 'fulfilled') outcome[r.value] += 1;

@@ -1,5 +1,6 @@
 import type { agentProto } from '#libs/proto';
-import { EXIT, type SimArgs } from './cli-args.js';
+import { BearerTokenFile } from '#libs/security';
+import { EXIT, UsageError, type SimArgs } from './cli-args.js';
 import { AgentFleet, FleetTimeoutError, type ConnectOutcome, type ConvergenceReport, type FleetTotals, type MemorySnapshot } from './fleet.js';
 import { summarize } from './latency-stats.js';
 import { provisionCluster, provisionNetworks, provisionVirtualRouters, type ProvisionOptions } from './provision.js';
@@ -9,6 +10,7 @@ import { firstNotices, latencyLine, memoryOf, ms, problemsOf, round, type SimRep
 import type { ReceivedNotice } from './received-state.js';
 import { XmppFleet } from './xmpp/xmpp-fleet.js';
 import { RedundantFleet } from './redundant/redundant-fleet.js';
+import { simTlsOf, type SimTls } from './sim-tls.js';
 
 export interface SimIo {
   out(line: string): void;
@@ -48,9 +50,10 @@ export interface SimFleet {
  * The fleet of the run's protocol: gRPC agents over shared channels (with --control, a session to each replica per
  * agent), or XMPP agents with a connection each.
  */
-function fleetOf(args: SimArgs): SimFleet {
+function fleetOf(args: SimArgs, tls: SimTls | undefined): SimFleet {
   if (args.controls) {
     return new RedundantFleet({
+      ...(tls ? { credentials: tls.grpc } : {}),
       controls: args.controls,
       agents: args.agents,
       prefix: args.prefix,
@@ -66,10 +69,11 @@ function fleetOf(args: SimArgs): SimFleet {
       agents: args.agents,
       prefix: args.prefix,
       connectConcurrency: args.connectConcurrency,
-      agentOptions: () => ({ holdTimeSeconds: args.holdTimeS }),
+      agentOptions: () => ({ holdTimeSeconds: args.holdTimeS, ...(tls ? { tls: tls.xmpp } : {}) }),
     });
   }
   return new AgentFleet({
+    ...(tls ? { credentials: tls.grpc } : {}),
     target: args.target,
     agents: args.agents,
     prefix: args.prefix,
@@ -114,7 +118,15 @@ export async function runSim(args: SimArgs, io: SimIo): Promise<number> {
     notices: {},
     anomalies: [],
   };
-  const fleet = fleetOf(args);
+  let tls: SimTls | undefined;
+  try {
+    tls = simTlsOf(args.tls);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`agent-sim: ${error.message}`);
+    return EXIT.usage;
+  }
+  const fleet = fleetOf(args, tls);
   let code: number = EXIT.failed;
   try {
     code = await phases(args, plan, fleet, report, log, io);
@@ -229,7 +241,15 @@ async function phases(args: SimArgs, plan: SimPlan, fleet: SimFleet, report: Sim
 }
 
 async function provision(args: SimArgs, fleet: SimFleet, report: SimReport, log: Log): Promise<boolean> {
-  const options: ProvisionOptions = { api: args.api, cluster: args.cluster };
+  let token: BearerTokenFile | undefined;
+  try {
+    token = args.tokenFile === undefined ? undefined : new BearerTokenFile(args.tokenFile);
+  } catch (error) {
+    report.failure = (error as Error).message;
+    log(report.failure);
+    return false;
+  }
+  const options: ProvisionOptions = { api: args.api, cluster: args.cluster, authorization: token && (() => token.authorization()) };
   const outcomes = {
     cluster: await provisionCluster(options),
     networks: await provisionNetworks(options, args.vrfs),

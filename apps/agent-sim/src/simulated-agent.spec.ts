@@ -239,6 +239,23 @@ describe('SimulatedAgent: resume and reconnect', () => {
     expect(agent.anomalies).toEqual([]);
   });
 
+  it('takes a first message after the resume numbered past what it received (control had sent more before the drop), once', async () => {
+    const { control, agent } = await heldSession();
+    const connecting = agent.connect();
+    const second = await control.session(1);
+    second.welcome({ resumed: true, resumedAfter: 3 });
+    await connecting;
+    // Version 4 was on its way when the stream dropped: control resends what it carried as version 5.
+    second.version = 4;
+    second.routes([{ vrf: RED, prefix: '10.1.0.5/32', paths: [path('10.255.0.4')] }]);
+    await second.waitForAck(5, 2000);
+    expect(agent.anomalies).toEqual([]);
+    second.version = 6;
+    second.routes([{ vrf: RED, prefix: '10.1.0.6/32', paths: [path('10.255.0.4')] }]);
+    await second.waitForAck(7, 2000);
+    expect(agent.anomalies).toEqual(['expected version 6, got 7 (routes)']);
+  });
+
   it('starts over when control does not resume: clears tables and config, resubscribes, versions from 1', async () => {
     const { control, agent } = await heldSession();
     const reconnecting = agent.reconnect();

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { credentials, status as GrpcStatus, type Channel, type ClientDuplexStream, type StatusObject } from '@grpc/grpc-js';
+import { credentials, status as GrpcStatus, type Channel, type ChannelCredentials, type ClientDuplexStream, type StatusObject } from '@grpc/grpc-js';
 import { agentProto } from '#libs/proto';
 import { AckScheduler } from './ack-scheduler.js';
 import { configVrfs, type AgentConfig } from './agent-config.js';
 import { LabelAllocator, interfaceRoutes, routeChanges, type RouteSet } from './interface-routes.js';
+import { DEFAULT_PACED_TIMEOUT_MS, pacedRetryDelay, retryAfterOf } from './paced-connect.js';
 import { PublishedRoutes } from './published-routes.js';
 import { ReceivedState, type AgentStats, type ReceivedNotice } from './received-state.js';
 import { VersionHistory } from './version-history.js';
@@ -27,6 +28,8 @@ export interface SimulatedAgentOptions {
   cluster?: string;
   /** A channel shared with other agents (not closed by this agent). */
   channel?: Channel;
+  /** TLS to control (credentials.createSsl(ca, key, cert)); default plain TCP. Ignored with `channel` or `client`. */
+  credentials?: ChannelCredentials;
   /** A client shared with other agents (not closed by this agent); wins over `channel`. */
   client?: agentProto.AgentServiceClient;
   /** Ack each message this long after it arrived (a slow agent); 0 acks at once. */
@@ -41,15 +44,21 @@ export interface SimulatedAgentOptions {
   /** Act on config like a real agent: subscribe to its VRFs, publish its interfaces' routes, then AgentEndOfRib. */
   followConfig?: boolean;
   connectTimeoutMs?: number;
+  /**
+   * How long connect() keeps coming back while control paces new sessions (UNAVAILABLE with a retry-after-ms
+   * trailer: AGENT_CONNECT_RATE). Default 120000; 0: the first such refusal fails connect().
+   */
+  pacedTimeoutMs?: number;
   /** How many versions' receive/ack times are kept. */
   historyLimit?: number;
 }
 
-/** The session ended before its Welcome; `code` is the gRPC status. */
+/** The session ended before its Welcome; `code` is the gRPC status, `retryAfterMs` control's wait when it paced it. */
 export class SessionRefusedError extends Error {
   constructor(
     readonly code: number,
     readonly details: string,
+    readonly retryAfterMs?: number,
   ) {
     super(`session ended before Welcome: ${GrpcStatus[code] ?? code} ${details}`);
     this.name = 'SessionRefusedError';
@@ -62,6 +71,7 @@ export interface AgentEvents {
   message: [agentProto.ControlMessage];
   ack: [version: number, at: number];
   notice: [ReceivedNotice];
+  /** A stream ended (not a Hello control paced: connect() comes back itself). */
   disconnected: [StatusObject];
 }
 
@@ -77,6 +87,8 @@ export class SimulatedAgent extends EventEmitter<AgentEvents> {
   readonly anomalies: string[] = [];
   /** The status of the last stream that ended. */
   lastStatus: StatusObject | undefined;
+  /** Hellos control paced (told to come back later) over this agent's life. */
+  pacedConnects = 0;
 
   private client: agentProto.AgentServiceClient | undefined;
   private readonly ownsClient: boolean;
@@ -88,6 +100,8 @@ export class SimulatedAgent extends EventEmitter<AgentEvents> {
   private sessionKnown = false;
   private sessions = 0;
   private lastReceived = 0;
+  /** The last Welcome resumed the session and no message came since. */
+  private justResumed = false;
   private acked = 0;
   private readonly acks: AckScheduler;
   private readonly state = new ReceivedState();
@@ -99,6 +113,8 @@ export class SimulatedAgent extends EventEmitter<AgentEvents> {
   private configFollowedInSession = false;
   private readonly history: VersionHistory;
   private readonly waiters = new Waiters();
+  /** close() calls so far: a paced connect() that sees it change stops coming back. */
+  private closes = 0;
 
   constructor(private readonly options: SimulatedAgentOptions) {
     super();
@@ -116,8 +132,30 @@ export class SimulatedAgent extends EventEmitter<AgentEvents> {
 
   // --- session ---
 
-  /** Opens the stream and says Hello (resuming the known session, if any); resolves on Welcome. */
-  connect(): Promise<agentProto.Welcome> {
+  /**
+   * Opens the stream and says Hello (resuming the known session, if any); resolves on Welcome. When control paces new
+   * sessions it comes back after the wait control gave, plus a little at random (pacedRetryDelay), until
+   * pacedTimeoutMs; close() meanwhile ends the attempts.
+   */
+  async connect(): Promise<agentProto.Welcome> {
+    const deadline = performance.now() + (this.options.pacedTimeoutMs ?? DEFAULT_PACED_TIMEOUT_MS);
+    const generation = this.closes;
+    for (;;) {
+      try {
+        return await this.connectOnce();
+      } catch (error) {
+        const retryAfterMs = error instanceof SessionRefusedError ? error.retryAfterMs : undefined;
+        if (retryAfterMs === undefined) throw error;
+        const wait = pacedRetryDelay(retryAfterMs, Math.random());
+        if (performance.now() + wait > deadline || this.closes !== generation) throw error;
+        this.pacedConnects += 1;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.closes !== generation) throw error;
+      }
+    }
+  }
+
+  private connectOnce(): Promise<agentProto.Welcome> {
     if (this.call) return Promise.reject(new Error(`${this.name} is already connected`));
     const resume = this.sessionKnown && this.welcome ? { resumeSessionId: this.welcome.sessionId, lastAckedVersion: this.acked } : {};
     const call = this.clientOrNew().session();
@@ -163,6 +201,7 @@ export class SimulatedAgent extends EventEmitter<AgentEvents> {
   async close(timeoutMs = 5000, reason = 'closing'): Promise<void> {
     const call = this.call;
     this.sessionKnown = false;
+    this.closes += 1;
     if (call) {
       const ended = this.callEnded!;
       if (this.welcome) call.write({ body: { $case: 'goodbye', value: { reason } } });
@@ -372,7 +411,8 @@ export class SimulatedAgent extends EventEmitter<AgentEvents> {
   private clientOrNew(): agentProto.AgentServiceClient {
     if (!this.client) {
       const { channel } = this.options;
-      this.client = new agentProto.AgentServiceClient(this.options.target, credentials.createInsecure(), channel ? { channelOverride: channel } : AGENT_CHANNEL_OPTIONS);
+      const creds = this.options.credentials ?? credentials.createInsecure();
+      this.client = new agentProto.AgentServiceClient(this.options.target, creds, channel ? { channelOverride: channel } : AGENT_CHANNEL_OPTIONS);
     }
     return this.client;
   }
@@ -397,7 +437,11 @@ export class SimulatedAgent extends EventEmitter<AgentEvents> {
     const body = message.body;
     if (body?.$case === 'welcome') return this.onWelcome(message.version, body.value);
     if (this.pendingWelcome) this.anomalies.push(`${body?.$case ?? 'empty message'} v${message.version} before Welcome`);
-    if (message.version !== this.lastReceived + 1) this.anomalies.push(`expected version ${this.lastReceived + 1}, got ${message.version} (${body?.$case})`);
+    // agent.proto: after a resume, numbering goes on after the last version control sent before the drop, which the
+    // agent may not have received: the first message may skip to it.
+    const next = this.lastReceived + 1;
+    if (message.version !== next && !(this.justResumed && message.version > next)) this.anomalies.push(`expected version ${next}, got ${message.version} (${body?.$case})`);
+    this.justResumed = false;
     const at = performance.now();
     this.lastReceived = Math.max(this.lastReceived, message.version);
     this.history.noteReceived(message.version, at);
@@ -422,6 +466,7 @@ export class SimulatedAgent extends EventEmitter<AgentEvents> {
       // Control resends everything after resumedAfter; applying it again is harmless (latest state per key).
       this.lastReceived = welcome.resumedAfter;
       this.acked = welcome.resumedAfter;
+      this.justResumed = true;
     } else {
       this.startOver();
     }
@@ -467,9 +512,11 @@ export class SimulatedAgent extends EventEmitter<AgentEvents> {
   private onStatus(call: Session, status: StatusObject): void {
     if (this.call !== call) return;
     this.lastStatus = status;
-    this.failWelcome(new SessionRefusedError(status.code, status.details));
+    const paced = this.pendingWelcome !== undefined && retryAfterOf(status) !== undefined;
+    this.failWelcome(new SessionRefusedError(status.code, status.details, retryAfterOf(status)));
     this.detach();
-    this.emit('disconnected', status);
+    // A paced Hello is no drop: connect() comes back by itself (and says so if it gives up).
+    if (!paced) this.emit('disconnected', status);
     this.waiters.changed();
   }
 

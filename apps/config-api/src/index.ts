@@ -11,8 +11,12 @@ export {
   DEFAULT_GRPC_PORT,
   DEFAULT_REST_PORT,
   configApiModuleFor,
+  readConfigApiAuth,
+  readConfigApiLimits,
   readConfigApiListeners,
   readConfigApiStorage,
+  type ConfigApiAuth,
+  type ConfigApiLimits,
   type ConfigApiListeners,
   type ConfigApiStorage,
 } from './service/config-api-environment.js';

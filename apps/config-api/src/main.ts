@@ -18,7 +18,7 @@ await runMain({
   start: (config, logger) =>
     startNestService(
       ConfigApiServiceModule.forRoot(config),
-      { bindAddress: config.bindAddress, restPort: config.rest.port, bodyLimitBytes: config.rest.bodyLimitBytes, shutdownTimeoutMs: config.shutdownTimeoutMs },
+      { bindAddress: config.bindAddress, restPort: config.rest.port, bodyLimitBytes: config.rest.bodyLimitBytes, shutdownTimeoutMs: config.shutdownTimeoutMs, tls: config.tls },
       logger,
       { store: config.store.kind, data: describeStoreLocation(config.store) },
     ),

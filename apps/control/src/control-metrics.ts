@@ -53,6 +53,19 @@ export class ControlMetrics implements OnModuleDestroy {
     gauge('contrail_control_paths', 'Paths agents published, in every VRF.', () => plane.stats().paths);
     gauge('contrail_control_pending_routes', 'Route updates waiting in agent queues (coalesced by prefix).', () => plane.stats().pendingRoutes);
     gauge('contrail_control_unacked_messages', 'Messages sent to agents and not yet acked.', () => plane.stats().inFlight);
+    gauge(
+      'contrail_control_agent_pending_routes_max',
+      'Route updates waiting for the agent furthest behind (past AGENT_MAX_PENDING it is cut off for a full resync).',
+      () => plane.stats().maxPendingRoutes,
+    );
+    // Only when new sessions are paced (AGENT_CONNECT_RATE > 0).
+    if (plane.connectTokens() !== undefined) {
+      gauge(
+        'contrail_control_connect_tokens',
+        'New agent sessions that may start now (AGENT_CONNECT_RATE, AGENT_CONNECT_BURST); below 0, sessions promised a later slot.',
+        () => plane.connectTokens() ?? 0,
+      );
+    }
     gauge('contrail_control_desired_state_position', 'Log position of the desired state.', () => desired.position);
     counter('contrail_control_route_updates_sent_total', 'Route updates sent to agents.', () => plane.counters.routeUpdatesSent);
     counter('contrail_control_messages_sent_total', 'Versioned messages sent to agents.', () => plane.counters.messagesSent);

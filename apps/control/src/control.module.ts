@@ -1,6 +1,6 @@
 import { Inject, Logger, Module, type DynamicModule, type OnModuleDestroy, type Provider } from '@nestjs/common';
 import type { EventStore } from '#libs/event-store';
-import { EVENT_STORE } from '#libs/platform';
+import { EVENT_STORE, Metrics, SERVER_TLS, type ServerTls } from '#libs/platform';
 import { CONFIG_PROJECTION, DESIRED_STATE, DesiredStateProjection, type ConfigProjection } from '#libs/projections';
 import { ControlMetrics } from './control-metrics.js';
 import { CONTROL_OPTIONS, type ControlModuleOptions, type XmppListenOptions } from './control-options.js';
@@ -45,10 +45,12 @@ export class ControlModule implements OnModuleDestroy {
         },
         {
           provide: ControlPlane,
-          inject: [DESIRED_STATE],
-          useFactory: (desired: DesiredStateProjection) => {
+          inject: [DESIRED_STATE, { token: Metrics, optional: true }],
+          useFactory: (desired: DesiredStateProjection, metrics?: Metrics) => {
+            metrics?.limitsServed('agent_pending_routes', 'agent_sessions_per_address', 'agent_connect_rate');
             const plane = new ControlPlane(desired, {
               ...options,
+              onLimitHit: (limit) => metrics?.limitHit(limit),
               log: (level, message, fields) => (level === 'warn' ? logger.warn : logger.log).call(logger, `${message} ${JSON.stringify(fields ?? {})}`),
             });
             plane.start();
@@ -69,18 +71,28 @@ export class ControlModule implements OnModuleDestroy {
   }
 }
 
-/** The XMPP bridge on the control plane, and its edge (listen at start, close at shutdown, /metrics). */
+/**
+ * The XMPP bridge on the control plane, and its edge (listen at start, close at shutdown, /metrics). With XMPP_TLS on
+ * or require it serves STARTTLS with the process's TLS files (SERVER_TLS, provided by startNestService).
+ */
 function xmppProviders(xmpp: XmppListenOptions): Provider[] {
   const logger = new Logger('XmppBridge');
   return [
     {
       provide: XmppBridge,
-      inject: [ControlPlane],
-      useFactory: (plane: ControlPlane) =>
-        new XmppBridge(plane, {
-          ...xmpp,
+      inject: [ControlPlane, { token: SERVER_TLS, optional: true }, { token: Metrics, optional: true }],
+      useFactory: (plane: ControlPlane, serverTls: ServerTls | undefined, metrics: Metrics | undefined) => {
+        metrics?.limitsServed('xmpp_stanza_bytes');
+        const { tls: mode, ...listen } = xmpp;
+        if (mode && !serverTls) throw new Error(`XMPP_TLS=${mode} needs the process's TLS files (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE)`);
+        if (mode) serverTls?.use('xmpp');
+        return new XmppBridge(plane, {
+          ...listen,
+          ...(mode && serverTls ? { tls: { mode, certificates: serverTls } } : {}),
+          onLimitHit: (limit) => metrics?.limitHit(limit),
           log: (level, msg, fields) => (level === 'warn' ? logger.warn({ msg, ...fields }) : logger.log({ msg, ...fields })),
-        }),
+        });
+      },
     },
     XmppEdge,
   ];

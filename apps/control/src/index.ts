@@ -11,7 +11,10 @@ export {
   type WelcomeInfo,
   type AgentInfo,
   type AgentProtocol,
+  type Admission,
+  type ControlLimit,
 } from './control-plane/control-plane.js';
 export type { SessionMessage, ConfigDelta, NoticeCode } from './control-plane/session-messages.js';
 export { checkRoutes, type RouteInput } from './control-plane/route-input.js';
-export { readControlOptions, CONTROL_OPTIONS } from './control-options.js';
+export { readControlOptions, readXmppSettings, CONTROL_OPTIONS, type XmppSettings } from './control-options.js';
+export { readXmppTlsMode, XMPP_TLS_MODES, type XmppTlsMode } from './xmpp/xmpp-tls-options.js';

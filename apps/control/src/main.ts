@@ -18,8 +18,8 @@ await runMain({
   start: (config, logger) =>
     startNestService(
       ControlServiceModule.forRoot(config),
-      { bindAddress: config.bindAddress, restPort: config.rest.port, bodyLimitBytes: 64 * 1024, shutdownTimeoutMs: config.shutdownTimeoutMs },
+      { bindAddress: config.bindAddress, restPort: config.rest.port, bodyLimitBytes: 64 * 1024, shutdownTimeoutMs: config.shutdownTimeoutMs, tls: config.tls },
       logger,
-      (app) => ({ store: config.store.kind, data: describeStoreLocation(config.store), xmpp: app.get(XmppBridge).address }),
+      (app) => ({ store: config.store.kind, data: describeStoreLocation(config.store), xmpp: app.get(XmppBridge).address, xmppTls: config.xmpp.tls ?? 'off' }),
     ),
 });

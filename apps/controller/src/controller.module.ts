@@ -18,9 +18,14 @@ export class ControllerModule {
       imports: [
         EventStoreModule.forRoot(config.store),
         OperationsModule,
-        GrpcModule.forRoot({ bindAddress: config.bindAddress, port: config.grpc.port, shutdownTimeoutMs: config.shutdownTimeoutMs }),
+        GrpcModule.forRoot({
+          bindAddress: config.bindAddress,
+          port: config.grpc.port,
+          maxMessageBytes: config.grpc.maxMessageBytes,
+          shutdownTimeoutMs: config.shutdownTimeoutMs,
+        }),
         // Before the config API: its /control/* routes would otherwise fall to GET /:type/:uuid.
-        ControlModule.forRoot({ ...config.control, xmpp: { port: config.xmpp.port, bindAddress: config.bindAddress } }),
+        ControlModule.forRoot({ ...config.control, xmpp: { ...config.xmpp, bindAddress: config.bindAddress } }),
         // Last of the HTTP routes: its GET /:collection route must come after /health and /metrics.
         configApiModuleFor(config),
         // One in-process kubemanager per attached cluster with a kubeconfig file (docs/kubemanager.md).

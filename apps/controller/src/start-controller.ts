@@ -14,13 +14,14 @@ export type RunningController = RunningService;
 export function startController(config: ControllerConfig, logger: Logger): Promise<RunningController> {
   return startNestService(
     ControllerModule.forRoot(config),
-    { bindAddress: config.bindAddress, restPort: config.rest.port, bodyLimitBytes: config.rest.bodyLimitBytes, shutdownTimeoutMs: config.shutdownTimeoutMs },
+    { bindAddress: config.bindAddress, restPort: config.rest.port, bodyLimitBytes: config.rest.bodyLimitBytes, shutdownTimeoutMs: config.shutdownTimeoutMs, tls: config.tls },
     logger,
     (app) => ({
       store: config.store.kind,
       data: describeStoreLocation(config.store),
       // Bound when the application started (XMPP_PORT=0 picks a free port).
       xmpp: app.get(XmppBridge).address,
+      xmppTls: config.xmpp.tls ?? 'off',
     }),
   );
 }

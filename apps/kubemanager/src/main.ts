@@ -7,16 +7,23 @@
 import { InvalidConfigError } from '#libs/config';
 import { runMain } from '#libs/platform';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { BearerTokenFile } from '#libs/security';
 import { loadKubeConfig } from './kube/kube-api.js';
 import { loadKubemanagerConfig, type KubemanagerConfig } from './service/kubemanager-config.js';
 import { startKubemanagerService } from './service/kubemanager-service.js';
 
-function loadConfig(): KubemanagerConfig & { kube: KubeConfig } {
+function loadConfig(): KubemanagerConfig & { kube: KubeConfig; token: BearerTokenFile | undefined } {
   const config = loadKubemanagerConfig(process.env, process.argv.slice(2));
+  let kube: KubeConfig;
   try {
-    return { ...config, kube: loadKubeConfig(config.kubeconfig) };
+    kube = loadKubeConfig(config.kubeconfig);
   } catch (error) {
     throw new InvalidConfigError([{ variable: 'KUBECONFIG', value: config.kubeconfig, message: (error as Error).message }]);
+  }
+  try {
+    return { ...config, kube, token: config.tokenFile === undefined ? undefined : new BearerTokenFile(config.tokenFile) };
+  } catch (error) {
+    throw new InvalidConfigError([{ variable: 'CONFIG_API_TOKEN_FILE', value: config.tokenFile, message: (error as Error).message }]);
   }
 }
 
@@ -25,5 +32,5 @@ await runMain({
   loadConfig,
   logLevel: (config) => config.logLevel,
   shutdownTimeoutMs: (config) => config.shutdownTimeoutMs,
-  start: (config, logger) => startKubemanagerService(config, config.kube, logger),
+  start: (config, logger) => startKubemanagerService(config, config.kube, logger, config.token),
 });

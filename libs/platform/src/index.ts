@@ -7,7 +7,7 @@ export { routeGrpcJsLogs } from './logging/grpc-js-logs.js';
 export { EVENT_STORE } from './event-store/event-store.token.js';
 export { EventStoreModule } from './event-store/event-store.module.js';
 export { openEventStore } from './event-store/open-event-store.js';
-export { Metrics } from './http/metrics.js';
+export { Metrics, type LimitName } from './http/metrics.js';
 export { ProjectionMetrics, type ProjectionProbe, type ProjectionReport, type ProjectionLagSample } from './http/projection-metrics.js';
 export { OperationsModule } from './http/operations.module.js';
 export { HealthController, HEALTH_STORE_TIMEOUT_MS, type HealthBody } from './http/health.controller.js';
@@ -19,6 +19,7 @@ export { GrpcServer } from './grpc/grpc-server.js';
 export { HealthStatusBoard, WHOLE_SERVER, type HealthWatcher } from './grpc/health-status-board.js';
 export { healthService, MAX_LISTED_SERVICES } from './grpc/health-service.js';
 export { GrpcModule, GrpcServerHost, GRPC_LISTENER_OPTIONS, type GrpcListenerOptions } from './grpc/grpc.module.js';
+export { messageSizeLimitInterceptor, type MessageSizeLimit } from './grpc/message-size-limit.js';
 export {
   startNestService,
   type ServiceListeners,
@@ -28,3 +29,5 @@ export {
   type ShutdownOutcome,
 } from './bootstrap/start-nest-service.js';
 export { runMain, EXIT_FAILURE, EXIT_INVALID_CONFIG, type MainOptions } from './bootstrap/run-main.js';
+export { SERVER_TLS, ServerTls } from './tls/server-tls.js';
+export { TlsCertificates, type TlsCertificatesOptions, type TlsCheckOutcome } from './tls/tls-certificates.js';

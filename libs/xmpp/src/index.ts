@@ -10,6 +10,21 @@ export { DEFAULT_MAX_STANZA_BYTES, XmppFramer, type Frame, type FramerOptions } 
 export * from './dialect/constants.js';
 export { FAMILY_CODES, familyNodePrefix, familyOf, splitFamilyNode, type FamilyCode, type RouteFamily } from './dialect/families.js';
 export { decodeStreamHeader, encodeAgentStreamHeader, encodeControlStreamHeader, type StreamHeader } from './dialect/stream-header.js';
+export {
+  STREAM_ERROR_NAMESPACE,
+  TLS_NAMESPACE,
+  decodeStartTls,
+  decodeStartTlsAnswer,
+  decodeStreamError,
+  decodeStreamFeatures,
+  encodeProceed,
+  encodeStartTls,
+  encodeStreamError,
+  encodeStreamFeatures,
+  encodeTlsFailure,
+  type StreamErrorCondition,
+  type StreamFeatures,
+} from './dialect/starttls.js';
 export { channelOf, type Channel, type StanzaAddress } from './dialect/stanza-envelope.js';
 export {
   configSubjectNode,

@@ -373,7 +373,9 @@ function compileRule(objects: ConfigObject[], raw: unknown, id: string, action: 
     asList(addresses)
       .map((a) => endpointOf(objects, a, local.vn, local.group))
       .filter((e): e is RefEndpoint => e !== undefined);
-  const ports = (list: unknown) => asList(list).map(asObject).map((p) => ({ start: Number(p?.start_port), end: Number(p?.end_port) }));
+  // Semantics §4: a port of -1 is "any", the whole range.
+  const range = (start: number, end: number) => (start === -1 || end === -1 ? { start: 0, end: 65535 } : { start, end });
+  const ports = (list: unknown) => asList(list).map(asObject).map((p) => range(Number(p?.start_port), Number(p?.end_port)));
   const actions = asObject(rule.action_list);
   return {
     id,

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Channel, credentials, type StatusObject } from '@grpc/grpc-js';
+import { Channel, credentials, type ChannelCredentials, type StatusObject } from '@grpc/grpc-js';
 import { agentProto } from '#libs/proto';
 import { routeChanges, type RouteSet } from '../interface-routes.js';
 import type { AgentStats, ReceivedNotice } from '../received-state.js';
@@ -27,6 +27,8 @@ export interface RedundantAgentOptions {
   backoff?: Partial<ReconnectBackoff>;
   /** A channel to a control endpoint shared with other agents (not closed by this one); default: one of its own. */
   channelFor?: (control: string) => Channel | undefined;
+  /** TLS of its own channels (credentials.createSsl); default plain TCP. */
+  credentials?: ChannelCredentials;
   /** More options for every session: acks, timeouts … */
   session?: ControlSessionOptions;
 }
@@ -253,7 +255,7 @@ export class RedundantAgent extends EventEmitter<RedundantAgentEvents> {
 
   private link(control: string): Link {
     const shared = this.options.channelFor?.(control);
-    const ownChannel = shared ? undefined : controlChannel(control, this.backoff);
+    const ownChannel = shared ? undefined : controlChannel(control, this.backoff, this.options.credentials);
     const agent = new SimulatedAgent({
       ...this.options.session,
       target: control,
@@ -365,8 +367,8 @@ export class RedundantAgent extends EventEmitter<RedundantAgentEvents> {
  * A channel to one control replica: its own TCP connection (a local subchannel pool, not shared with equal
  * channels), which grpc-js reconnects no more slowly than `backoff`, so a replica that is back is seen quickly.
  */
-export function controlChannel(control: string, backoff: ReconnectBackoff = DEFAULT_RECONNECT_BACKOFF): Channel {
-  return new Channel(control, credentials.createInsecure(), {
+export function controlChannel(control: string, backoff: ReconnectBackoff = DEFAULT_RECONNECT_BACKOFF, creds?: ChannelCredentials): Channel {
+  return new Channel(control, creds ?? credentials.createInsecure(), {
     ...AGENT_CHANNEL_OPTIONS,
     'grpc.use_local_subchannel_pool': 1,
     'grpc.initial_reconnect_backoff_ms': backoff.initialMs,

@@ -1,4 +1,4 @@
-import type { Channel } from '@grpc/grpc-js';
+import type { Channel, ChannelCredentials } from '@grpc/grpc-js';
 import { settleLimited } from '../concurrency.js';
 import { FleetTimeoutError, type ConnectOutcome, type ConvergenceReport, type FleetTotals, type MemorySnapshot } from '../fleet.js';
 import { summarize } from '../latency-stats.js';
@@ -16,6 +16,8 @@ export interface RedundantFleetOptions {
   channels?: number;
   /** Agents being connected at once. Default 64. */
   connectConcurrency?: number;
+  /** TLS to the replicas (credentials.createSsl); default plain TCP. */
+  credentials?: ChannelCredentials;
   /** More options for the sessions of agent i (1-based): a slow ack … */
   sessionOptions?: (i: number) => ControlSessionOptions;
 }
@@ -32,7 +34,7 @@ export class RedundantFleet {
 
   constructor(private readonly options: RedundantFleetOptions) {
     const perControl = Math.max(1, Math.min(options.channels ?? options.agents, options.agents));
-    for (const control of options.controls) this.channels.set(control, Array.from({ length: perControl }, () => controlChannel(control)));
+    for (const control of options.controls) this.channels.set(control, Array.from({ length: perControl }, () => controlChannel(control, undefined, options.credentials)));
     this.agents = Array.from({ length: options.agents }, (_, k) => {
       const i = k + 1;
       return new RedundantAgent({

@@ -1,9 +1,15 @@
+import type { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { agentProto } from '#libs/proto';
 import {
   decodeStanzaText,
+  decodeStartTlsAnswer,
+  decodeStreamError,
+  decodeStreamFeatures,
   decodeStreamHeader,
+  encodeStartTls,
   encodeAgentEndOfRibIqs,
   encodeAgentEndOfRibMessage,
   encodeAgentStreamHeader,
@@ -29,6 +35,7 @@ import { configVrfs, type AgentConfig } from '../agent-config.js';
 import { LabelAllocator, interfaceRoutes, routeChanges, type RouteSet } from '../interface-routes.js';
 import { PublishedRoutes } from '../published-routes.js';
 import type { AgentStats, ReceivedNotice } from '../received-state.js';
+import { DEFAULT_RECONNECT_BACKOFF, reconnectDelay } from '../redundant/reconnect-backoff.js';
 import { Waiters } from '../waiters.js';
 import { IfmapGraph } from './ifmap-config.js';
 import { pathsOfItem, publishedEntry, scanRoutePush, withdrawnEntry } from './xmpp-routes.js';
@@ -61,6 +68,13 @@ export interface XmppSimulatedAgentOptions {
   keepaliveSeconds?: number;
   /** Control's header must come within this. Default 10000. */
   connectTimeoutMs?: number;
+  /**
+   * How long connect() keeps reconnecting when control closes the connection without a byte of answer: the
+   * dialect's only way to say "not now" (control pacing a connect storm, AGENT_CONNECT_RATE, or refusing the agent
+   * for a while), which a TF agent meets with its reconnect timer. Waits 100 ms doubling to 2 s, less up to a fifth
+   * at random. Default 30000; 0: the first such close fails connect().
+   */
+  unansweredRetryMs?: number;
   /** Subscribe to `virtual-router:default-global-system-config:<name>` once the stream is open (§6). Default true. */
   configSubscribe?: boolean;
   /** Act on config like a real agent: subscribe to its interfaces' VRFs, publish their host routes, end-of-RIB. */
@@ -78,7 +92,25 @@ export interface XmppSimulatedAgentOptions {
   tables?: 'full' | 'ids';
   /** The framer's largest stanza. */
   maxStanzaBytes?: number;
+  /**
+   * §1.5: wait for control's STARTTLS offer, start TLS and restart the stream, presenting `cert`/`key` (mutual TLS,
+   * as a TF agent with xmpp_auth_enable) and checking control's certificate against `ca` and the target's host.
+   * Undefined: a plain agent (which leaves if control requires TLS).
+   */
+  tls?: XmppAgentTls;
 }
+
+/** The agent's side of §1.5's TLS: PEM text or buffers. */
+export interface XmppAgentTls {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** The name control's certificate must carry; default the target's host. */
+  servername?: string;
+}
+
+/** Where a session stands in §1.5's negotiation (always 'plain' for an agent without TLS). */
+type TlsPhase = 'plain' | 'awaiting-features' | 'awaiting-proceed' | 'handshake' | 'secured';
 
 export interface XmppAgentStats extends AgentStats {
   keepalivesSent: number;
@@ -92,6 +124,8 @@ export interface XmppAgentStats extends AgentStats {
   otherFamilyUpdates: number;
   /** End-of-RIB markers that found no subscription waiting. */
   unmatchedEndOfRibs: number;
+  /** Connections control closed without a byte of answer, tried again (unansweredRetryMs). */
+  unansweredConnects: number;
 }
 
 /** What one stanza from control did, with the time its bytes arrived (performance.now()). */
@@ -147,20 +181,32 @@ export class XmppSimulatedAgent extends EventEmitter<XmppAgentEvents> {
     rejectedItems: 0,
     otherFamilyUpdates: 0,
     unmatchedEndOfRibs: 0,
+    unansweredConnects: 0,
   };
   /** Why the last session ended. */
   lastDisconnectReason: string | undefined;
+  /** A <stream:error> control sent in this session: the reason its end is reported with. */
+  private lastStreamError: string | undefined;
   /** Control's header of the current (or last) session. */
   controlHeader: StreamHeader | undefined;
 
   private readonly holdMs: number;
   private readonly keepaliveMs: number;
   private socket: Socket | undefined;
+  /** The TCP socket under a TLS one (destroyed with it). */
+  private rawSocket: Socket | undefined;
+  private tlsPhase: TlsPhase = 'plain';
+  /** Control's certificate in a session over TLS. */
+  private controlCertificate: X509Certificate | undefined;
+  private unwire: (() => void) | undefined;
+  private resolveSocketClosed: (() => void) | undefined;
   private framer: XmppFramer | undefined;
   private established = false;
   private closing = false;
   /** Control sent `</stream:stream>` in this session. */
   private closedByControl = false;
+  /** close() calls so far: connect() stops retrying once it changes. */
+  private closes = 0;
   private sessions = 0;
   private pendingConnect: { resolve(header: StreamHeader): void; reject(error: Error): void } | undefined;
   private socketClosed: Promise<void> | undefined;
@@ -209,8 +255,29 @@ export class XmppSimulatedAgent extends EventEmitter<XmppAgentEvents> {
 
   // --- session ---
 
-  /** Opens TCP, sends the agent header and resolves with control's header (§1.2); then subscribes as configured. */
-  connect(): Promise<StreamHeader> {
+  /**
+   * Opens TCP, sends the agent header and resolves with control's header (§1.2); then subscribes as configured. A
+   * connection control closes unanswered is tried again (unansweredRetryMs).
+   */
+  async connect(): Promise<StreamHeader> {
+    const deadline = performance.now() + (this.options.unansweredRetryMs ?? 30_000);
+    const closes = this.closes;
+    for (let retry = 0; ; retry++) {
+      const attempt = { reached: false, answered: false, timedOut: false };
+      try {
+        return await this.connectOnce(attempt);
+      } catch (error) {
+        const unanswered = attempt.reached && !attempt.answered && !attempt.timedOut && this.closes === closes;
+        const wait = reconnectDelay(retry, DEFAULT_RECONNECT_BACKOFF, Math.random());
+        if (!unanswered || performance.now() + wait > deadline) throw error;
+        this.stats.unansweredConnects += 1;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.closes !== closes) throw error;
+      }
+    }
+  }
+
+  private connectOnce(attempt: { reached: boolean; answered: boolean; timedOut: boolean }): Promise<StreamHeader> {
     if (this.socket) return Promise.reject(new Error(`${this.name} is already connected`));
     let host: string;
     let port: number;
@@ -219,27 +286,41 @@ export class XmppSimulatedAgent extends EventEmitter<XmppAgentEvents> {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const framer = new XmppFramer(this.options.maxStanzaBytes === undefined ? {} : { maxStanzaBytes: this.options.maxStanzaBytes });
     const socket = netConnect({ host, port });
     socket.setNoDelay(true);
     this.socket = socket;
-    this.framer = framer;
+    this.rawSocket = socket;
+    this.framer = this.newFramer();
+    this.tlsPhase = this.options.tls ? 'awaiting-features' : 'plain';
+    this.controlCertificate = undefined;
     this.established = false;
     this.closing = false;
     this.closedByControl = false;
-    this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.socketClosed = new Promise((resolve) => (this.resolveSocketClosed = resolve));
+    socket.once('close', () => this.resolveSocketClosed?.());
     const opened = new Promise<StreamHeader>((resolve, reject) => (this.pendingConnect = { resolve, reject }));
     const timeoutMs = this.options.connectTimeoutMs ?? 10_000;
-    const timer = setTimeout(() => this.drop(socket, `no stream header from control within ${timeoutMs} ms`), timeoutMs);
+    const timer = setTimeout(() => {
+      attempt.timedOut = true;
+      if (this.socket) this.drop(this.socket, `no stream header from control within ${timeoutMs} ms`);
+    }, timeoutMs);
     socket.once('connect', () => {
-      const header = encodeAgentStreamHeader(this.name, { subcluster: this.options.subcluster ?? '' });
-      socket.write(header);
-      this.stats.bytesSent += Buffer.byteLength(header);
+      attempt.reached = true;
+      this.sendHeader(socket);
     });
-    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
-    socket.on('error', (error) => this.drop(socket, `socket error: ${error.message}`));
-    socket.on('close', () => this.drop(socket, this.closing ? 'closed' : 'control closed the connection'));
+    socket.once('data', () => (attempt.answered = true));
+    this.wire(socket);
     return opened.finally(() => clearTimeout(timer));
+  }
+
+  /** The session runs over TLS (§1.5). */
+  get secured(): boolean {
+    return this.tlsPhase === 'secured';
+  }
+
+  /** Control's certificate, in a session over TLS. */
+  get controlPeerCertificate(): X509Certificate | undefined {
+    return this.controlCertificate;
   }
 
   /** Ends the TCP connection abruptly (a crash, a cut link), without `</stream:stream>`. */
@@ -253,6 +334,7 @@ export class XmppSimulatedAgent extends EventEmitter<XmppAgentEvents> {
 
   /** Leaves on purpose: `</stream:stream>`, then half-close; waits up to `timeoutMs` for control to close. */
   async close(timeoutMs = 5000): Promise<void> {
+    this.closes += 1;
     const socket = this.socket;
     if (!socket) return;
     const closed = this.socketClosed!;
@@ -550,6 +632,9 @@ export class XmppSimulatedAgent extends EventEmitter<XmppAgentEvents> {
       if (this.socket !== socket) return;
       if (frame.kind === 'stream-open') this.onHeader(socket, frame.xml);
       else if (frame.kind === 'stream-close') this.onStreamClose(socket);
+      else if (frame.name === 'stream:features') this.onFeatures(socket, frame.xml);
+      else if (frame.name === 'stream:error') this.onStreamError(frame.xml);
+      else if (this.tlsPhase === 'awaiting-proceed' && (frame.name === 'proceed' || frame.name === 'failure')) return this.onStartTlsAnswer(socket, frame.xml);
       else if (!this.established) this.anomalies.push(`a <${frame.name}> before control's stream header`);
       else this.onStanza(frame.xml, at);
     }
@@ -560,6 +645,8 @@ export class XmppSimulatedAgent extends EventEmitter<XmppAgentEvents> {
       this.anomalies.push('a second stream header from control');
       return;
     }
+    // §1.5: with TLS, control's first header is followed by its features; the session opens on the header over TLS.
+    if (this.tlsPhase === 'awaiting-features' || this.tlsPhase === 'awaiting-proceed') return;
     let header: StreamHeader;
     try {
       header = decodeStreamHeader(xml);
@@ -767,9 +854,130 @@ export class XmppSimulatedAgent extends EventEmitter<XmppAgentEvents> {
     this.timer.unref();
   }
 
+  private newFramer(): XmppFramer {
+    return new XmppFramer(this.options.maxStanzaBytes === undefined ? {} : { maxStanzaBytes: this.options.maxStanzaBytes });
+  }
+
+  /** The agent's header (§1.2), at the start and again over TLS (§1.5 step 6). */
+  private sendHeader(socket: Socket): void {
+    const header = encodeAgentStreamHeader(this.name, { subcluster: this.options.subcluster ?? '' });
+    socket.write(header);
+    this.stats.bytesSent += Buffer.byteLength(header);
+  }
+
+  /** Reads, errors and the end of the socket the stream runs on (the TCP one, then the TLS one). */
+  private wire(socket: Socket): void {
+    const onData = (chunk: Buffer): void => this.onData(socket, chunk);
+    const onError = (error: Error): void => this.drop(socket, this.describeSocketError(error));
+    const onClose = (): void => this.drop(socket, this.describeClose());
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    this.unwire = () => {
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+  }
+
+  private describeSocketError(error: Error): string {
+    return this.tlsPhase === 'handshake' ? `TLS handshake with control failed: ${error.message}` : `socket error: ${error.message}`;
+  }
+
+  private describeClose(): string {
+    if (this.closing) return 'closed';
+    // TLS 1.3: a client certificate control refuses shows only as the connection closing after the handshake.
+    if (this.tlsPhase === 'handshake' || (this.tlsPhase === 'secured' && !this.established)) {
+      return 'control closed the connection in the TLS handshake (is this agent\'s certificate issued by the CA control trusts?)';
+    }
+    return 'control closed the connection';
+  }
+
+  /** §1.5 step 2: control's features; this agent asks for TLS (step 3), or, plain, leaves if TLS is required. */
+  private onFeatures(socket: Socket, xml: string): void {
+    let features;
+    try {
+      features = decodeStreamFeatures(xml);
+    } catch (error) {
+      this.anomalies.push(`bad stream features from control: ${(error as Error).message}`);
+      return;
+    }
+    if (this.tlsPhase === 'awaiting-features') {
+      if (!features.starttls) {
+        this.drop(socket, 'control offered no STARTTLS, and this agent is configured for TLS');
+        return;
+      }
+      const starttls = encodeStartTls();
+      socket.write(starttls);
+      this.stats.bytesSent += Buffer.byteLength(starttls);
+      this.tlsPhase = 'awaiting-proceed';
+      return;
+    }
+    if (this.tlsPhase === 'plain' && features.starttls && features.required) {
+      this.drop(socket, 'control requires STARTTLS (xmpp-dialect.md §1.5) and this agent has no TLS configured (--tls-ca, --tls-cert, --tls-key)');
+    }
+  }
+
+  /** §1.5 step 4-6: on <proceed/>, the TLS handshake on the same socket, then the header again. */
+  private onStartTlsAnswer(socket: Socket, xml: string): void {
+    let answer;
+    try {
+      answer = decodeStartTlsAnswer(xml);
+    } catch (error) {
+      this.drop(socket, `bad answer to <starttls/> from control: ${(error as Error).message}`);
+      return;
+    }
+    if (answer === 'failure') {
+      this.drop(socket, 'control answered <failure/> to <starttls/>');
+      return;
+    }
+    if (this.framer!.bufferedBytes > 0) {
+      this.drop(socket, 'control sent bytes after <proceed/> before the TLS handshake');
+      return;
+    }
+    const tls = this.options.tls!;
+    const { host } = parseTarget(this.options.target);
+    this.unwire?.();
+    this.tlsPhase = 'handshake';
+    const secure: TLSSocket = tlsConnect({
+      socket,
+      host,
+      ...(tls.servername !== undefined ? { servername: tls.servername } : isIP(host) === 0 ? { servername: host } : {}),
+      ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls.key !== undefined ? { key: tls.key } : {}),
+    });
+    this.socket = secure;
+    this.framer = this.newFramer();
+    secure.once('close', () => this.resolveSocketClosed?.());
+    this.wire(secure);
+    secure.once('secureConnect', () => {
+      if (this.socket !== secure) return;
+      this.tlsPhase = 'secured';
+      this.controlCertificate = secure.getPeerX509Certificate();
+      this.sendHeader(secure);
+    });
+  }
+
+  /** RFC 6120 §4.9: control says why it ends the stream; its close follows. */
+  private onStreamError(xml: string): void {
+    try {
+      const { condition, text } = decodeStreamError(xml);
+      this.lastStreamError = `control refused the stream: ${condition}${text ? `: ${text}` : ''}`;
+    } catch (error) {
+      this.anomalies.push(`bad stream error from control: ${(error as Error).message}`);
+    }
+  }
+
   /** Ends the session now (once per socket): every wait re-checks, connect() rejects if it was pending. */
   private drop(socket: Socket, reason: string): void {
     if (this.socket !== socket) return;
+    const streamError = this.lastStreamError;
+    this.lastStreamError = undefined;
+    this.unwire?.();
+    this.unwire = undefined;
+    this.rawSocket?.destroy();
+    this.rawSocket = undefined;
     this.socket = undefined;
     this.framer = undefined;
     this.outbox = [];
@@ -778,10 +986,10 @@ export class XmppSimulatedAgent extends EventEmitter<XmppAgentEvents> {
     clearTimeout(this.timer);
     this.timer = undefined;
     socket.destroy();
-    this.lastDisconnectReason = this.closedByControl && reason !== 'disconnected' ? 'control closed the stream' : reason;
+    this.lastDisconnectReason = streamError ?? (this.closedByControl && reason !== 'disconnected' ? 'control closed the stream' : reason);
     const pending = this.pendingConnect;
     this.pendingConnect = undefined;
-    pending?.reject(new Error(`${this.name}: ${reason}`));
+    pending?.reject(new Error(`${this.name}: ${streamError ?? reason}`));
     if (wasEstablished) this.emit('disconnected', this.lastDisconnectReason);
     this.waiters.changed();
   }

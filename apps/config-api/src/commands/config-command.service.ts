@@ -14,6 +14,9 @@ import {
   type Decision,
 } from '#libs/domain';
 import type { ConfigProjection } from '#libs/projections';
+import { authorizeCommand, type AuthRefusal, type CommandRequest, type Principal, type RefusedCommand } from '#libs/security';
+import type { CommandOrigin } from '../auth/call-auth.js';
+import type { RefusalSink } from '../auth/refusal-recorder.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 /** Who asked, through what, and (optionally) the client's id for the command, which makes a repeat harmless. */
@@ -24,6 +27,13 @@ export interface CommandMeta {
   correlationId?: string;
   /** Idempotency-Key: a repeated command with the same id answers with the first outcome and writes nothing. */
   commandId?: string;
+  /**
+   * Who the edge authenticated; its roles decide whether the command may run (authorizeCommand). Undefined: the
+   * process itself (the default objects at first start).
+   */
+  principal?: Principal;
+  /** Where the command came from, for the audit trail when it is refused. */
+  origin?: CommandOrigin;
 }
 
 export interface CommandOutcome {
@@ -67,6 +77,8 @@ export class ConfigCommandService {
     private readonly store: EventStore,
     private readonly projection: ConfigProjection,
     private readonly model: ConfigModel,
+    /** Where refused commands are reported (the audit trail); none: refused all the same, not recorded. */
+    private readonly refusals?: RefusalSink,
   ) {
     this.speculative = new SpeculativeState(projection.state);
   }
@@ -77,22 +89,27 @@ export class ConfigCommandService {
   }
 
   create(type: string, body: Record<string, unknown>, meta: CommandMeta): Promise<CommandOutcome> {
-    return this.execute(meta, (state, ctx) => decideCreate(state, this.model, type, body, ctx));
+    return this.execute(meta, { kind: 'create', type, body }, (state, ctx) => decideCreate(state, this.model, type, body, ctx));
   }
 
   update(type: string, uuid: string, body: Record<string, unknown>, meta: CommandMeta, ifMatch?: number): Promise<CommandOutcome> {
-    return this.execute(meta, (state, ctx) => decideUpdate(state, this.model, type, uuid, body, ctx, ifMatch));
+    return this.execute(meta, { kind: 'update', type, uuid, body }, (state, ctx) => decideUpdate(state, this.model, type, uuid, body, ctx, ifMatch));
   }
 
   delete(type: string, uuid: string, meta: CommandMeta, ifMatch?: number): Promise<CommandOutcome> {
-    return this.execute(meta, (state, ctx) => decideDelete(state, this.model, type, uuid, ctx, ifMatch));
+    return this.execute(meta, { kind: 'delete', type, uuid }, (state, ctx) => decideDelete(state, this.model, type, uuid, ctx, ifMatch));
   }
 
   refUpdate(command: RefUpdateCommand, meta: CommandMeta): Promise<CommandOutcome> {
-    return this.execute(meta, (state, ctx) => decideRefUpdate(state, this.model, command, ctx));
+    const request: CommandRequest = { kind: 'ref-update', type: command.type, uuid: command.uuid };
+    return this.execute(meta, request, (state, ctx) => decideRefUpdate(state, this.model, command, ctx));
   }
 
-  private async execute(meta: CommandMeta, decide: (state: ConfigView, ctx: CommandContext) => Decision): Promise<CommandOutcome> {
+  private async execute(
+    meta: CommandMeta,
+    command: CommandRequest,
+    decide: (state: ConfigView, ctx: CommandContext) => Decision,
+  ): Promise<CommandOutcome> {
     const repeated = this.repeated(meta);
     if (repeated) return repeated;
     return this.mutex.run(meta.commandId ? [`command:${meta.commandId}`] : [], async () => {
@@ -106,15 +123,31 @@ export class ConfigCommandService {
         commandId,
         schemaVersion: 1,
       };
+      if (meta.principal) {
+        metadata.authentication = meta.principal.authentication;
+        // An admin acting for the user it named (X-User-Name): the event says who that admin was.
+        if (meta.principal.authentication !== 'anonymous' && meta.principal.actor !== meta.actor) metadata.principal = meta.principal.actor;
+      }
       for (let attempt = 1; ; attempt++) {
         const ctx: CommandContext = { at: new Date().toISOString(), newUuid: () => randomUUID() };
+        // Checked synchronously with the decision, against the state it reads: an attempt that loses to a concurrent
+        // change is checked again.
+        const refused = this.refusalOf(meta, command);
+        if (refused) {
+          await this.report(refused);
+          throw refused.refusal;
+        }
         const decision = decide(this.speculative, ctx);
         const writes = decision.writes.map((w) => ({ ...w, events: w.events.map((e) => ({ ...e, metadata })) }));
         const held = this.speculative.hold(writes);
         try {
           const results = await this.store.appendMany(writes);
           const position = Math.max(...results.map((r) => r.position));
-          await this.projection.waitFor(position);
+          await this.projection.waitFor(position).catch((error: unknown) => {
+            // Written, but not to be read back now (the store went away right after the append): not a 500.
+            const why = error instanceof Error ? error.message : String(error);
+            throw new ConfigError(503, `the write is in the log at position ${position}, but the config state did not reach it (${why}); a request with an Idempotency-Key answers its outcome when sent again`);
+          });
           return { type: decision.type, uuid: decision.uuid, fq_name: decision.fq_name, position, repeated: false };
         } catch (error) {
           this.speculative.release(held);
@@ -129,6 +162,36 @@ export class ConfigCommandService {
         }
       }
     });
+  }
+
+  /** The refusal, and the refused command as the audit trail records it, when the principal may not run `command`. */
+  private refusalOf(meta: CommandMeta, command: CommandRequest): { refusal: AuthRefusal; refused?: RefusedCommand } | undefined {
+    if (!meta.principal) return undefined;
+    const found = command.uuid !== undefined ? this.speculative.get(command.uuid) : undefined;
+    const existing = found?.type === command.type ? found : undefined;
+    const refusal = authorizeCommand(meta.principal, command, existing);
+    if (!refusal) return undefined;
+    if (meta.origin) {
+      const refused: RefusedCommand = {
+        address: meta.origin.address,
+        protocol: meta.source === 'grpc' ? 'grpc' : 'rest',
+        operation: meta.origin.operation ?? command.kind,
+        request: meta.origin.request,
+        type: command.type,
+      };
+      if (meta.principal.authentication !== 'anonymous') refused.principal = meta.principal;
+      const uuid = command.uuid ?? (typeof command.body?.uuid === 'string' ? command.body.uuid : undefined);
+      if (uuid !== undefined) refused.uuid = uuid;
+      const fqName = existing?.fq_name ?? command.body?.fq_name;
+      if (Array.isArray(fqName) && fqName.every((p) => typeof p === 'string')) refused.fq_name = fqName;
+      if (meta.correlationId !== undefined) refused.correlationId = meta.correlationId;
+      return { refusal, refused };
+    }
+    return { refusal };
+  }
+
+  private async report({ refusal, refused }: { refusal: AuthRefusal; refused?: RefusedCommand }): Promise<void> {
+    await this.refusals?.refused(refusal, refused);
   }
 
   private repeated(meta: CommandMeta): CommandOutcome | undefined {

@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resourceType, type ResourceTypeSpec } from '#libs/domain';
 import { withAuditRoutes } from '../audit/audit-openapi.js';
+import { withAuthentication } from '../auth/auth-openapi.js';
 import { CONFIG_API, type ConfigApi } from '../config-api.js';
 import { READ_WAIT_MS } from '../rest/resource.controller.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi-document.js';
@@ -27,7 +28,7 @@ export class DocsController {
       .types()
       .map((name) => resourceType(name))
       .filter((spec): spec is ResourceTypeSpec => spec !== undefined);
-    this.document = withAuditRoutes(buildOpenApiDocument({ types, version: projectVersion(), readWaitMs: READ_WAIT_MS }));
+    this.document = withAuthentication(withAuditRoutes(buildOpenApiDocument({ types, version: projectVersion(), readWaitMs: READ_WAIT_MS })));
     this.page = swaggerUiPage(this.document.info.title);
   }
 

@@ -1,5 +1,5 @@
 import { shapeOfType, validateResourceBody, type PropertySpec, type RefSpec, type ResourceTypeSpec, type XsdShape } from '#libs/domain';
-import { LIST_PARAMETERS, MAX_PAGE_LIMIT } from '../rest/list-query.js';
+import { DEFAULT_LIST_LIMITS, LIST_PARAMETERS, MAX_PAGE_LIMIT } from '../rest/list-query.js';
 
 /*
  * The OpenAPI 3.1 description of the REST port (GET /docs/openapi.json), generated from the type registry rather
@@ -103,7 +103,10 @@ export const ERROR_STATUSES = {
   404: ['NotFound', 'The type, the object, its parent or a ref target does not exist.'],
   409: ['Conflict', 'The change conflicts with the current state: the fq_name is taken, children or back-refs remain, a pool is exhausted.'],
   412: ['PreconditionFailed', 'If-Match names a revision that is not the current one.'],
-  413: ['PayloadTooLarge', 'The request body is larger than the limit (REST_BODY_LIMIT_BYTES).'],
+  413: [
+    'PayloadTooLarge',
+    'The request body is larger than the limit (REST_BODY_LIMIT_BYTES), or a list without `page_limit` would answer more objects than LIST_MAX_UNPAGED.',
+  ],
   503: ['ServiceUnavailable', 'The event log is unavailable, or `?position=N` was not reached in time.'],
 } as const satisfies Record<number, readonly [string, string]>;
 type ErrorStatus = keyof typeof ERROR_STATUSES;
@@ -224,7 +227,7 @@ function listOperation(spec: ResourceTypeSpec, name: string): Operation {
     parameters: [...LIST_PARAMETERS, 'position'].map(param),
     responses: {
       200: jsonResponse(`The selected ${spec.name} objects.`, schemaRef(`${name}List`)),
-      ...errors(400, 404, 503),
+      ...errors(400, 404, 413, 503),
     },
   };
 }
@@ -509,7 +512,12 @@ function parameters(options: OpenApiOptions): Record<string, Parameter> {
     shared: flag('shared', 'Only objects with `is_shared` true.'),
     exclude_hrefs: flag('exclude_hrefs', 'Leave out `href` and `parent_href`.'),
     page_marker: query('page_marker', 'The uuid after which the page starts: the `marker` of the previous page.', uuidSchema()),
-    page_limit: query('page_limit', 'Page size; the answer then carries `marker` (null on the last page).', { type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT }),
+    page_limit: query(
+      'page_limit',
+      `Page size, at most LIST_MAX_PAGE (default ${MAX_PAGE_LIMIT}); the answer then carries \`marker\` (null on the last page). ` +
+        `Without it a list answers at most LIST_MAX_UNPAGED objects (default ${DEFAULT_LIST_LIMITS.maxUnpaged}): more is a 413 that asks for pages.`,
+      { type: 'integer', minimum: 1 },
+    ),
   };
   const read: Record<(typeof READ_PARAMETERS)[number], Parameter> = {
     fields: listed.fields,

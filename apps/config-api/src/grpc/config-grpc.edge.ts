@@ -3,6 +3,7 @@ import { status as GrpcStatus, type ServerWritableStream } from '@grpc/grpc-js';
 import { Counter, Gauge } from 'prom-client';
 import { GrpcServerHost, Metrics } from '#libs/platform';
 import { ConfigServiceService, ServingStatus, type WatchEvent, type WatchRequest } from '#libs/proto';
+import { GrpcAuthGate } from '../auth/grpc-auth-gate.js';
 import { CONFIG_API, type ConfigApi } from '../config-api.js';
 import { ConfigViews } from '../rest/config-views.js';
 import { ConfigService, type WatchHost } from './config-service.js';
@@ -33,6 +34,7 @@ export class ConfigGrpcEdge implements OnModuleInit, OnModuleDestroy, WatchHost 
     private readonly views: ConfigViews,
     @Optional() private readonly host?: GrpcServerHost,
     @Optional() metrics?: Metrics,
+    @Optional() private readonly gate?: GrpcAuthGate,
   ) {
     const registers = metrics ? [metrics.registry] : [];
     this.openStreams = new Gauge({ name: 'contrail_grpc_config_watch_streams', help: 'Open ConfigService.Watch streams.', registers });
@@ -54,8 +56,12 @@ export class ConfigGrpcEdge implements OnModuleInit, OnModuleDestroy, WatchHost 
 
   onModuleInit(): void {
     if (!this.host) return;
-    const service = new ConfigService(this.api, this.views, this, (error, method) =>
-      this.logger.error(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    const service = new ConfigService(
+      this.api,
+      this.views,
+      this,
+      (error, method) => this.logger.error(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      this.gate,
     );
     this.host.addService(ConfigServiceService, service.implementation());
     this.host.health.set(CONFIG_SERVICE_NAME, ServingStatus.SERVING);

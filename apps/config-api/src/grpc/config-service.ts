@@ -22,6 +22,8 @@ import {
   type WatchEvent,
   type WatchRequest,
 } from '#libs/proto';
+import { authOf } from '../auth/call-auth.js';
+import type { GrpcAuthGate } from '../auth/grpc-auth-gate.js';
 import type { ConfigApi } from '../config-api.js';
 import type { ConfigViews } from '../rest/config-views.js';
 import { READ_WAIT_MS } from '../rest/resource.controller.js';
@@ -46,6 +48,8 @@ export class ConfigService {
     private readonly views: ConfigViews,
     private readonly watches: WatchHost,
     private readonly onUnexpected: (error: unknown, method: string) => void,
+    /** Authentication and the coarse right of every call (auth/grpc-auth-gate.ts); none: every call is let through. */
+    private readonly gate?: GrpcAuthGate,
   ) {}
 
   /** The grpc-js implementation object. */
@@ -66,7 +70,7 @@ export class ConfigService {
   async create(req: CreateRequest, call: CallWithMetadata): Promise<CreateResponse> {
     const type = this.type(req.type);
     const body = objectBodyOf(type, req.objectJson);
-    const outcome = await this.api.commands.create(type, body, commandMetaOf(call.metadata, req.idempotencyKey));
+    const outcome = await this.api.commands.create(type, body, commandMetaOf(call.metadata, req.idempotencyKey, authOf(call)));
     const object = this.state.get(outcome.uuid);
     return {
       uuid: outcome.uuid,
@@ -105,14 +109,14 @@ export class ConfigService {
     const type = this.type(req.type);
     const uuid = required(req.uuid, 'uuid', `the uuid of the ${type}`);
     const body = objectBodyOf(type, req.objectJson);
-    const outcome = await this.api.commands.update(type, uuid, body, commandMetaOf(call.metadata), req.ifMatchRevision);
+    const outcome = await this.api.commands.update(type, uuid, body, commandMetaOf(call.metadata, '', authOf(call)), req.ifMatchRevision);
     return { position: outcome.position, revision: this.state.get(uuid)?.revision ?? 0 };
   }
 
   async delete(req: DeleteRequest, call: CallWithMetadata): Promise<DeleteResponse> {
     const type = this.type(req.type);
     const uuid = required(req.uuid, 'uuid', `the uuid of the ${type}`);
-    const outcome = await this.api.commands.delete(type, uuid, commandMetaOf(call.metadata), req.ifMatchRevision);
+    const outcome = await this.api.commands.delete(type, uuid, commandMetaOf(call.metadata, '', authOf(call)), req.ifMatchRevision);
     return { position: outcome.position };
   }
 
@@ -136,7 +140,7 @@ export class ConfigService {
         operation: req.operation === RefOperation.ADD ? 'ADD' : 'DELETE',
         attr,
       },
-      commandMetaOf(call.metadata),
+      commandMetaOf(call.metadata, '', authOf(call)),
     );
     return { position: outcome.position, revision: this.state.get(uuid)?.revision ?? 0 };
   }
@@ -159,6 +163,14 @@ export class ConfigService {
   }
 
   watch(call: ServerWritableStream<WatchRequest, WatchEvent>): void {
+    if (!this.gate) return this.startWatch(call);
+    this.gate.admit(call, 'ConfigService', 'Watch').then(
+      () => this.startWatch(call),
+      (error: unknown) => call.emit('error', statusOf(grpcFailureOf(error) ?? INTERNAL_FAILURE)),
+    );
+  }
+
+  private startWatch(call: ServerWritableStream<WatchRequest, WatchEvent>): void {
     try {
       const types = call.request.types.map((t) => this.type(t));
       this.watches.watch(call, { fromPosition: call.request.fromPosition, types });
@@ -197,7 +209,8 @@ export class ConfigService {
 
   private unary<Req, Res>(method: string, work: (call: ServerUnaryCall<Req, Res>) => Promise<Res>): handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      work(call).then(
+      const admitted = this.gate ? this.gate.admit(call, 'ConfigService', method, () => targetOf(call.request)) : Promise.resolve();
+      admitted.then(() => work(call)).then(
         (response) => callback(null, response),
         (error: unknown) => {
           const failure = grpcFailureOf(error);
@@ -210,3 +223,22 @@ export class ConfigService {
 }
 
 type CallWithMetadata = Pick<ServerUnaryCall<unknown, unknown>, 'metadata'>;
+
+/** What a write names, for the audit trail when it is refused: its type, uuid and fq_name as far as the request has them. */
+function targetOf(request: unknown): { type?: string; uuid?: string; fq_name?: string[] } {
+  const r = (request ?? {}) as { type?: unknown; uuid?: unknown; objectJson?: unknown };
+  const target: { type?: string; uuid?: string; fq_name?: string[] } = {};
+  if (typeof r.type === 'string') target.type = r.type;
+  if (typeof r.uuid === 'string') target.uuid = r.uuid;
+  if (typeof r.objectJson === 'string' && target.type !== undefined) {
+    try {
+      const parsed = JSON.parse(r.objectJson) as Record<string, unknown>;
+      const inner = (parsed?.[target.type] ?? parsed) as Record<string, unknown>;
+      if (Array.isArray(inner?.fq_name) && inner.fq_name.every((p) => typeof p === 'string')) target.fq_name = inner.fq_name as string[];
+      if (target.uuid === undefined && typeof inner?.uuid === 'string') target.uuid = inner.uuid;
+    } catch {
+      // Not JSON: the call would be refused as a 400 anyway; the trail has the type.
+    }
+  }
+  return target;
+}

@@ -1,6 +1,7 @@
 import { Metadata, status as GrpcStatus, type StatusObject } from '@grpc/grpc-js';
 import { ConfigError, type ConfigErrorStatus } from '#libs/domain';
 import { InvalidAppendError, StoreClosedError, StoreUnavailableError } from '#libs/event-store';
+import { AuthRefusal } from '#libs/security';
 
 /** A refusal in gRPC terms: the code, what was wrong, and the REST status and field it corresponds to. */
 export interface GrpcFailure {
@@ -53,6 +54,9 @@ export function grpcCodeOf(status: ConfigErrorStatus, message: string): GrpcStat
  * its details kept from the client).
  */
 export function grpcFailureOf(error: unknown): GrpcFailure | undefined {
+  if (error instanceof AuthRefusal) {
+    return { code: error.status === 401 ? GrpcStatus.UNAUTHENTICATED : GrpcStatus.PERMISSION_DENIED, details: error.message, httpStatus: error.status };
+  }
   if (error instanceof ConfigError) {
     // A failed If-Match says so in REST words too: the gRPC field is if_match_revision.
     const details =
@@ -66,12 +70,32 @@ export function grpcFailureOf(error: unknown): GrpcFailure | undefined {
   return undefined;
 }
 
+/**
+ * The longest status details sent. Details travel in a trailer: one far longer (a message quoting a huge input) is
+ * more than an HTTP/2 client takes, and the call would never end for it. REST answers the whole message.
+ */
+export const MAX_STATUS_DETAILS = 2000;
+
 /** What grpc-js sends for a failure: code, details, and the REST status and field as trailing metadata. */
 export function statusOf(failure: GrpcFailure): Partial<StatusObject> {
   const metadata = new Metadata();
   metadata.set('x-http-status', String(failure.httpStatus));
-  if (failure.field) metadata.set('x-error-field', failure.field);
-  return { code: failure.code, details: failure.details, metadata };
+  if (failure.field) metadata.set('x-error-field', metadataText(failure.field));
+  return { code: failure.code, details: wellFormed(shortened(failure.details, MAX_STATUS_DETAILS, '…')), metadata };
+}
+
+/** grpc-js sends details through encodeURI, which throws on a lone surrogate (one an input can carry, "\ud800"). */
+function wellFormed(text: string): string {
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/** A metadata value must be printable ASCII (grpc-js throws otherwise): other characters as \uXXXX, 200 at most. */
+function metadataText(text: string): string {
+  return shortened(text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 200, '...');
+}
+
+function shortened(text: string, max: number, ellipsis: string): string {
+  return text.length <= max ? text : `${text.slice(0, max)}${ellipsis} (${text.length - max} more characters)`;
 }
 
 /** The answer to an unexpected error: no internals leak to the client. */

@@ -1,6 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { badRequest } from '#libs/domain';
 import type { JsonValue } from '#libs/event-store';
+import { actorFor, type CallAuth } from '../auth/call-auth.js';
 import type { CommandMeta } from '../commands/config-command.service.js';
 import { LIST_PARAMETERS } from '../rest/list-query.js';
 
@@ -16,11 +17,12 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 const LIST_PARAMETER_NAMES: ReadonlySet<string> = new Set(LIST_PARAMETERS);
 
 /**
- * Who is calling, as REST reads it from headers: `x-user-name` (Keystone's middleware) or `x-actor`, else
- * 'anonymous'; `x-request-id` is the correlation id; the source is 'grpc'.
+ * Who is calling, as REST reads it: the principal the auth gate let through (`auth`), with `x-user-name` or
+ * `x-actor` counting only for an anonymous caller or an admin acting for a user (auth/call-auth.ts actorFor);
+ * `x-request-id` is the correlation id; the source is 'grpc'.
  */
-export function commandMetaOf(metadata: Metadata, idempotencyKey = ''): CommandMeta {
-  const actor = text(metadata, 'x-user-name') ?? text(metadata, 'x-actor') ?? 'anonymous';
+export function commandMetaOf(metadata: Metadata, idempotencyKey = '', auth?: CallAuth): CommandMeta {
+  const actor = actorFor(auth?.principal, text(metadata, 'x-user-name') ?? text(metadata, 'x-actor'));
   if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw badRequest(`idempotency_key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, not ${idempotencyKey.length}`, 'idempotency_key');
   }
@@ -29,6 +31,8 @@ export function commandMetaOf(metadata: Metadata, idempotencyKey = ''): CommandM
     source: 'grpc',
     correlationId: text(metadata, 'x-request-id'),
     commandId: idempotencyKey === '' ? undefined : idempotencyKey,
+    principal: auth?.principal,
+    origin: auth?.origin,
   };
 }
 

@@ -1,18 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { notFound } from '#libs/domain';
+import { Metrics } from '#libs/platform';
 import { CONFIG_API, type ConfigApi } from '../config-api.js';
 import { collectionOf, identity, renderObject } from './contrail-view.js';
-import { parseListQuery, selectObjects } from './list-query.js';
+import { DEFAULT_LIST_LIMITS, ListLimitError, parseListQuery, selectObjects, type ListLimits, type ListQuery } from './list-query.js';
+
+/** Nest injection token of the list limits (LIST_MAX_PAGE, LIST_MAX_UNPAGED); DEFAULT_LIST_LIMITS when absent. */
+export const LIST_LIMITS = Symbol('LIST_LIMITS');
 
 /** Type lookups and the list answer, shared by the resource routes and the action endpoints. */
 @Injectable()
 export class ConfigViews {
-  constructor(@Inject(CONFIG_API) private readonly api: ConfigApi) {}
+  private readonly limits: ListLimits;
 
-  /** The list answer of GET /<type>s and POST /list-bulk-collection. */
+  constructor(
+    @Inject(CONFIG_API) private readonly api: ConfigApi,
+    @Optional() @Inject(LIST_LIMITS) limits?: ListLimits,
+    @Optional() private readonly metrics?: Metrics,
+  ) {
+    this.limits = limits ?? DEFAULT_LIST_LIMITS;
+    metrics?.limitsServed('list_page_limit', 'list_unpaged');
+  }
+
+  /** The list answer of GET /<type>s, POST /list-bulk-collection and gRPC List. */
   listOf(type: string, raw: Record<string, unknown>, baseUrl: string): unknown {
-    const q = parseListQuery(raw);
-    const { items, marker } = selectObjects(this.api.projection.state, type, q);
+    const { q, items, marker } = this.select(type, raw);
     const collection = collectionOf(type);
     const paged = q.pageLimit !== undefined ? { marker } : {};
     if (q.count) return { [collection]: { count: items.length }, ...paged };
@@ -31,6 +43,17 @@ export class ConfigViews {
       }),
       ...paged,
     };
+  }
+
+  /** The query and what it selects; a refusal for a limit counts on contrail_limit_hits_total. */
+  private select(type: string, raw: Record<string, unknown>): { q: ListQuery } & ReturnType<typeof selectObjects> {
+    try {
+      const q = parseListQuery(raw, this.limits.maxPage);
+      return { q, ...selectObjects(this.api.projection.state, type, q, this.limits) };
+    } catch (error) {
+      if (error instanceof ListLimitError) this.metrics?.limitHit(error.limit);
+      throw error;
+    }
   }
 
   typeOfCollection(collection: string): string {

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { ConfigError } from '#libs/domain';
 import { InvalidAppendError, StoreClosedError, StoreUnavailableError } from '#libs/event-store';
+import { AuthRefusal } from '#libs/security';
 
 /** Maps the config plane's errors to HTTP once: ConfigError keeps its status, a store outage is a 503. */
 export function toHttpError(error: unknown): unknown {
@@ -11,6 +12,8 @@ export function toHttpError(error: unknown): unknown {
     return new HttpException({ message: `the event log is unavailable: ${error.message}` }, 503);
   }
   if (error instanceof InvalidAppendError) return new HttpException({ message: error.message }, 400);
+  // A command the caller's role does not allow (a kubemanager outside its cluster): 403, as the guard answers.
+  if (error instanceof AuthRefusal) return new HttpException({ message: error.message }, error.status);
   return error;
 }
 

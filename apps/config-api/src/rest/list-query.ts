@@ -1,5 +1,5 @@
 import type { JsonValue } from '#libs/event-store';
-import { badRequest, type ConfigObject, type ConfigState } from '#libs/domain';
+import { ConfigError, badRequest, type ConfigObject, type ConfigState } from '#libs/domain';
 
 /** GET /<type>s parameters (spec §2, API `http_resource_list`). */
 export interface ListQuery {
@@ -38,8 +38,34 @@ export const LIST_PARAMETERS = [
   'page_limit',
 ] as const;
 
-/** The largest page a client may ask for. */
-export const MAX_PAGE_LIMIT = 10_000;
+/**
+ * How much one list answers (LIST_MAX_PAGE, LIST_MAX_UNPAGED). Contrail's clients list without paging, so a list
+ * without page_limit is answered whole, up to `maxUnpaged` objects; beyond that it is refused (413) with the advice to
+ * page, so that one request cannot make the API render a million objects into one answer.
+ */
+export interface ListLimits {
+  /** The largest page_limit (default 10,000). */
+  maxPage: number;
+  /** The most objects a list without page_limit answers (default 100,000); 0 = no limit. `count` is never limited. */
+  maxUnpaged: number;
+}
+
+export const DEFAULT_LIST_LIMITS: ListLimits = { maxPage: 10_000, maxUnpaged: 100_000 };
+
+/** The largest page a client may ask for by default (LIST_MAX_PAGE). */
+export const MAX_PAGE_LIMIT = DEFAULT_LIST_LIMITS.maxPage;
+
+/** A list refused because it asks for more than a limit allows; `limit` names it for contrail_limit_hits_total. */
+export class ListLimitError extends ConfigError {
+  constructor(
+    readonly limit: 'list_page_limit' | 'list_unpaged',
+    status: 400 | 413,
+    message: string,
+    field?: string,
+  ) {
+    super(status, message, field);
+  }
+}
 
 type Raw = Record<string, unknown>;
 
@@ -47,7 +73,7 @@ type Raw = Record<string, unknown>;
  * Reads list parameters from a query string or a list-bulk-collection body. Values may be comma-separated strings
  * or arrays; booleans may be Python-style (`True`). A malformed value is a 400 naming the parameter.
  */
-export function parseListQuery(raw: Raw): ListQuery {
+export function parseListQuery(raw: Raw, maxPage = DEFAULT_LIST_LIMITS.maxPage): ListQuery {
   const q: ListQuery = {
     detail: bool(raw, 'detail'),
     count: bool(raw, 'count'),
@@ -67,8 +93,10 @@ export function parseListQuery(raw: Raw): ListQuery {
   const limit = one(raw, 'page_limit');
   if (limit !== undefined) {
     const n = Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_LIMIT) {
-      throw badRequest(`page_limit must be an integer from 1 to ${MAX_PAGE_LIMIT}, not ${JSON.stringify(limit)}`, 'page_limit');
+    if (!Number.isInteger(n) || n < 1 || n > maxPage) {
+      const message = `page_limit must be an integer from 1 to ${maxPage} (LIST_MAX_PAGE), not ${JSON.stringify(limit)}`;
+      if (Number.isInteger(n) && n > maxPage) throw new ListLimitError('list_page_limit', 400, message, 'page_limit');
+      throw badRequest(message, 'page_limit');
     }
     q.pageLimit = n;
   }
@@ -92,8 +120,16 @@ export function parseListQuery(raw: Raw): ListQuery {
   return q;
 }
 
-/** The objects of `type` a list query selects, in creation order, and the marker of the next page. */
-export function selectObjects(state: ConfigState, type: string, q: ListQuery): { items: ConfigObject[]; marker: string | null } {
+/**
+ * The objects of `type` a list query selects, in creation order, and the marker of the next page. A list without
+ * page_limit (and without count) that would answer more than `limits.maxUnpaged` objects is a ListLimitError (413).
+ */
+export function selectObjects(
+  state: ConfigState,
+  type: string,
+  q: ListQuery,
+  limits: ListLimits = DEFAULT_LIST_LIMITS,
+): { items: ConfigObject[]; marker: string | null } {
   let parentIds = q.parentIds;
   if (q.parentFqName) {
     const candidates = q.parentType ? [q.parentType] : [...new Set([...state.all()].map((o) => o.type))];
@@ -121,7 +157,19 @@ export function selectObjects(state: ConfigState, type: string, q: ListQuery): {
     const at = selected.findIndex((o) => o.uuid === q.pageMarker);
     start = at >= 0 ? at + 1 : 0;
   }
-  if (q.pageLimit === undefined) return { items: selected.slice(start), marker: null };
+  if (q.pageLimit === undefined) {
+    const total = selected.length - start;
+    if (!q.count && limits.maxUnpaged > 0 && total > limits.maxUnpaged) {
+      throw new ListLimitError(
+        'list_unpaged',
+        413,
+        `this list of ${type} would answer ${total} objects, more than the ${limits.maxUnpaged} a list answers without paging ` +
+          `(LIST_MAX_UNPAGED): ask for pages with page_limit (up to ${limits.maxPage}) and page_marker, or for count=true`,
+        'page_limit',
+      );
+    }
+    return { items: selected.slice(start), marker: null };
+  }
   const items = selected.slice(start, start + q.pageLimit);
   const more = start + q.pageLimit < selected.length;
   return { items, marker: more ? items[items.length - 1].uuid : null };
@@ -140,16 +188,19 @@ function matchesFilters(object: ConfigObject, filters: Map<string, JsonValue[]>)
 function one(raw: Raw, key: string): string | undefined {
   const value = raw[key];
   if (value === undefined || value === null || value === '') return undefined;
-  if (Array.isArray(value)) return value.length > 0 ? String(value[value.length - 1]) : undefined;
-  if (typeof value === 'object') throw badRequest(`${key} must be a string`, key);
-  return String(value);
+  // The last of a repeated query parameter; a list inside (a JSON body's) is no string either, and String() of one
+  // nested thousands deep overflows the stack.
+  const last = Array.isArray(value) ? value[value.length - 1] : value;
+  if (last === undefined) return undefined;
+  if (typeof last === 'object' && last !== null) throw badRequest(`${key} must be a string`, key);
+  return String(last);
 }
 
 function list(raw: Raw, key: string): string[] | undefined {
   const value = raw[key];
   if (value === undefined || value === null || value === '') return undefined;
   const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => {
-    if (Array.isArray(v) && key === 'fq_names') return [v.join(':')];
+    if (Array.isArray(v) && key === 'fq_names' && v.every((part) => typeof part === 'string')) return [v.join(':')];
     if (typeof v === 'object' && v !== null) throw badRequest(`${key} must be a comma-separated string or a list`, key);
     return String(v).split(',');
   });

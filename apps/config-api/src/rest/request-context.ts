@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { badRequest } from '#libs/domain';
+import { actorFor, authOf } from '../auth/call-auth.js';
 import type { CommandMeta } from '../commands/config-command.service.js';
 
 /** Base URL for hrefs: the scheme and host the client used. */
@@ -8,16 +9,18 @@ export function baseUrlOf(req: Request): string {
 }
 
 /**
- * Who is calling, for the event metadata: `X-User-Name` (as Keystone's middleware sets it) or `X-Actor`; until
- * authentication exists everyone else is 'anonymous'. `Idempotency-Key` becomes the command id.
+ * Who is calling, for the event metadata: the principal the auth guard let through (auth/call-auth.ts actorFor:
+ * `X-User-Name`, as Keystone's middleware sets it, or `X-Actor` count only for an anonymous caller or an admin
+ * acting for a user). `Idempotency-Key` becomes the command id.
  */
 export function commandMetaOf(req: Request): CommandMeta {
-  const actor = req.get('x-user-name') ?? req.get('x-actor') ?? 'anonymous';
+  const auth = authOf(req);
+  const actor = actorFor(auth?.principal, req.get('x-user-name') ?? req.get('x-actor'));
   const key = req.get('idempotency-key');
   if (key !== undefined && (key.length === 0 || key.length > 200)) {
     throw badRequest('Idempotency-Key must be 1 to 200 characters', 'Idempotency-Key');
   }
-  return { actor, source: 'rest', correlationId: req.get('x-request-id') ?? undefined, commandId: key };
+  return { actor, source: 'rest', correlationId: req.get('x-request-id') ?? undefined, commandId: key, principal: auth?.principal, origin: auth?.origin };
 }
 
 /** `If-Match: "3"` → 3; absent → undefined. */

@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import {
   readBindAddress,
   readCheckpointConfig,
+  readGrpcMaxMessageBytes,
   readDataDir,
   readStoreConfig,
   type CheckpointConfig,
@@ -9,8 +10,10 @@ import {
   type StoreConfig,
 } from '#libs/config';
 import { FileCheckpointStore } from '#libs/projections';
+import { readAuthSettings, type AuthSettings } from '#libs/security';
 import { readAuditSettings, type AuditSettings } from '../audit/audit-config.js';
 import { ConfigApiModule } from '../config-api.module.js';
+import { DEFAULT_LIST_LIMITS, type ListLimits } from '../rest/list-query.js';
 
 /*
  * The variables of the config API, wherever it runs: in its own process (config-api-service-config.ts) and in the
@@ -23,11 +26,15 @@ import { ConfigApiModule } from '../config-api.module.js';
  * | REST_PORT                   | 8082      | 0..65535, 0 = any free port (the 'listening' log line tells which)   |
  * | REST_BODY_LIMIT_BYTES       | 1048576   | 1..1073741824; a larger JSON body gets a 413                         |
  * | GRPC_PORT                   | 50051     | 0..65535                                                             |
+ * | GRPC_MAX_MESSAGE_BYTES      | 4194304   | 1024..1073741824; a larger gRPC request message: RESOURCE_EXHAUSTED  |
+ * | LIST_MAX_PAGE               | 10000     | 1..1000000: the largest page_limit; a larger one gets a 400          |
+ * | LIST_MAX_UNPAGED            | 100000    | 0..100000000 objects answered without page_limit (413 past); 0 = off |
  * | DATA_DIR                    | ./data    | a directory; the SQLite log is DATA_DIR/events.db                    |
  * | STORE, DATABASE_URL,        | sqlite    | the event store (libs/config's store-config.ts)                      |
  * | KURRENTDB_CONNECTION_STRING |           |                                                                      |
  * | CHECKPOINT_EVERY            | 10000     | 0..100000000 events between projection checkpoints; 0 = off          |
  * | AUDIT_SNAPSHOT_EVERY        | 50000     | 1..100000000 events between the audit engine's in-memory snapshots   |
+ * | AUTH_*                      |           | authentication and anonymous access (libs/security auth-settings.ts) |
  */
 
 export const DEFAULT_REST_PORT = 8082;
@@ -41,8 +48,14 @@ export interface ConfigApiListeners {
   bindAddress: string;
   /** REST_PORT (default 8082, Contrail's config API port) and REST_BODY_LIMIT_BYTES (default 1 MiB). */
   rest: { port: number; bodyLimitBytes: number };
-  /** GRPC_PORT (default 50051). */
-  grpc: { port: number };
+  /** GRPC_PORT (default 50051) and GRPC_MAX_MESSAGE_BYTES (default 4 MiB). */
+  grpc: { port: number; maxMessageBytes: number };
+}
+
+/** What one request may ask of the config API. */
+export interface ConfigApiLimits {
+  /** LIST_MAX_PAGE and LIST_MAX_UNPAGED. */
+  lists: ListLimits;
 }
 
 /** What the config API keeps and where: the event store, its projection's checkpoints, the audit engine. */
@@ -57,7 +70,7 @@ export interface ConfigApiStorage {
 }
 
 /**
- * BIND_ADDRESS, REST_PORT, REST_BODY_LIMIT_BYTES, GRPC_PORT, in that order. The caller checks that its listeners'
+ * BIND_ADDRESS, REST_PORT, REST_BODY_LIMIT_BYTES, GRPC_PORT, GRPC_MAX_MESSAGE_BYTES, in that order. The caller checks that its listeners'
  * ports differ (checkDistinctPorts) once it has read its own.
  */
 export function readConfigApiListeners(reader: EnvReader): ConfigApiListeners {
@@ -66,8 +79,36 @@ export function readConfigApiListeners(reader: EnvReader): ConfigApiListeners {
     port: reader.port('REST_PORT', DEFAULT_REST_PORT),
     bodyLimitBytes: reader.integer('REST_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, { min: 1, max: MAX_BODY_LIMIT_BYTES, note: 'bytes' }),
   };
-  const grpc = { port: reader.port('GRPC_PORT', DEFAULT_GRPC_PORT) };
+  const grpc = { port: reader.port('GRPC_PORT', DEFAULT_GRPC_PORT), maxMessageBytes: readGrpcMaxMessageBytes(reader) };
   return { bindAddress, rest, grpc };
+}
+
+/** LIST_MAX_PAGE, LIST_MAX_UNPAGED. */
+export function readConfigApiLimits(reader: EnvReader): ConfigApiLimits {
+  return {
+    lists: {
+      maxPage: reader.integer('LIST_MAX_PAGE', DEFAULT_LIST_LIMITS.maxPage, { min: 1, max: 1_000_000, note: 'objects per page' }),
+      maxUnpaged: reader.integer('LIST_MAX_UNPAGED', DEFAULT_LIST_LIMITS.maxUnpaged, {
+        min: 0,
+        max: 100_000_000,
+        note: 'objects a list without page_limit answers, 0 = no limit',
+      }),
+    },
+  };
+}
+
+/** Who may call the config API (DESIGN §8): AUTH_TOKENS_FILE, AUTH_JWT_*, AUTH_ANONYMOUS, AUTH_RELOAD_INTERVAL_MS. */
+export interface ConfigApiAuth {
+  auth: AuthSettings;
+}
+
+/**
+ * The AUTH_* variables, and the credential files they name (read now: a bad line is a problem naming the file and
+ * the line). Relative paths resolve against `cwd`; anonymous access defaults to admin only on a loopback BIND_ADDRESS
+ * without credentials.
+ */
+export function readConfigApiAuth(reader: EnvReader, cwd: string, bindAddress: string): ConfigApiAuth {
+  return { auth: readAuthSettings(reader, { cwd, bindAddress }) };
 }
 
 /** DATA_DIR (relative to `cwd`), the store's variables, CHECKPOINT_EVERY, AUDIT_SNAPSHOT_EVERY, in that order. */
@@ -79,9 +120,12 @@ export function readConfigApiStorage(reader: EnvReader, cwd: string): ConfigApiS
   return { dataDir, store, checkpoints, audit };
 }
 
-/** ConfigApiModule as a process configured from its environment runs it: checkpoints in DATA_DIR/checkpoints. */
-export function configApiModuleFor(storage: Pick<ConfigApiStorage, 'checkpoints' | 'audit'>): DynamicModule {
-  const { checkpoints, audit } = storage;
+/**
+ * ConfigApiModule as a process configured from its environment runs it: checkpoints in DATA_DIR/checkpoints, the
+ * list limits.
+ */
+export function configApiModuleFor(config: Pick<ConfigApiStorage, 'checkpoints' | 'audit'> & ConfigApiLimits & Partial<ConfigApiAuth>): DynamicModule {
+  const { checkpoints, audit, lists, auth } = config;
   const projection = checkpoints ? { checkpoints: new FileCheckpointStore(checkpoints.dir), checkpointEvery: checkpoints.every } : undefined;
-  return ConfigApiModule.forRoot({ projection, audit });
+  return ConfigApiModule.forRoot({ projection, audit, lists, auth });
 }

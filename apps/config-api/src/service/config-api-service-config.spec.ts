@@ -30,13 +30,16 @@ describe('loadConfigApiServiceConfig', () => {
       expect(load({})).toEqual({
         bindAddress: '127.0.0.1',
         rest: { port: 8082, bodyLimitBytes: 1048576 },
-        grpc: { port: 50051 },
+        grpc: { port: 50051, maxMessageBytes: 4194304 },
         dataDir: '/srv/contrail/data',
         store: { kind: 'sqlite', path: '/srv/contrail/data/events.db' },
         checkpoints: { dir: '/srv/contrail/data/checkpoints', every: 10000 },
         audit: { snapshotEvery: 50000 },
+        lists: { maxPage: 10000, maxUnpaged: 100000 },
         logLevel: 'info',
         shutdownTimeoutMs: 10000,
+        // Loopback and no credential file: anonymous callers are admins (libs/security auth-settings.spec.ts).
+        auth: expect.objectContaining({ anonymous: 'admin', anonymousSource: 'default', files: {} }),
       });
     });
 
@@ -47,6 +50,9 @@ describe('loadConfigApiServiceConfig', () => {
           REST_PORT: '18082',
           REST_BODY_LIMIT_BYTES: '2097152',
           GRPC_PORT: '15051',
+          GRPC_MAX_MESSAGE_BYTES: '65536',
+          LIST_MAX_PAGE: '100',
+          LIST_MAX_UNPAGED: '2000',
           STORE: 'postgres',
           DATABASE_URL: 'postgres://contrail:pw@db:5432/contrail',
           DATA_DIR: '/var/lib/contrail',
@@ -58,13 +64,16 @@ describe('loadConfigApiServiceConfig', () => {
       ).toEqual({
         bindAddress: '0.0.0.0',
         rest: { port: 18082, bodyLimitBytes: 2097152 },
-        grpc: { port: 15051 },
+        grpc: { port: 15051, maxMessageBytes: 65536 },
         dataDir: '/var/lib/contrail',
         store: { kind: 'postgres', connectionString: 'postgres://contrail:pw@db:5432/contrail' },
         checkpoints: { dir: '/var/lib/contrail/checkpoints', every: 500 },
         audit: { snapshotEvery: 1000 },
+        lists: { maxPage: 100, maxUnpaged: 2000 },
         logLevel: 'debug',
         shutdownTimeoutMs: 2500,
+        // Not loopback: anonymous access is off unless AUTH_ANONYMOUS says otherwise.
+        auth: expect.objectContaining({ anonymous: 'off', files: {} }),
       });
     });
 
@@ -74,7 +83,16 @@ describe('loadConfigApiServiceConfig', () => {
     });
 
     it('the control service\'s and the XMPP bridge\'s variables, ignored: this process has neither', () => {
-      const config = load({ XMPP_PORT: 'nonsense', AGENT_WINDOW: '0', AGENT_HOLD_TIME_MS: 'soon', REST_PORT: '5269' });
+      const config = load({
+        XMPP_PORT: 'nonsense',
+        XMPP_HOLD_TIME_S: '0',
+        XMPP_MAX_STANZA_BYTES: 'big',
+        AGENT_WINDOW: '0',
+        AGENT_HOLD_TIME_MS: 'soon',
+        AGENT_MAX_SESSIONS_PER_ADDRESS: '-1',
+        AGENT_CONNECT_RATE: 'fast',
+        REST_PORT: '5269',
+      });
       expect(config.rest.port).toBe(5269);
       expect(config).not.toHaveProperty('xmpp');
       expect(config).not.toHaveProperty('control');
@@ -125,6 +143,9 @@ describe('loadConfigApiServiceConfig', () => {
       ['AUDIT_SNAPSHOT_EVERY', '0', 'an integer from 1 to 100000000 (events between snapshots)'],
       ['LOG_LEVEL', 'verbose', 'one of fatal, error, warn, info, debug, trace'],
       ['SHUTDOWN_TIMEOUT_MS', '10s', 'an integer from 0 to 3600000 (milliseconds)'],
+      ['GRPC_MAX_MESSAGE_BYTES', '0', 'an integer from 1024 to 1073741824 (bytes)'],
+      ['LIST_MAX_PAGE', '1000001', 'an integer from 1 to 1000000 (objects per page)'],
+      ['LIST_MAX_UNPAGED', 'all', 'an integer from 0 to 100000000 (objects a list without page_limit answers, 0 = no limit)'],
     ])('%s=%s', (variable, bad, expected) => {
       const problem = onlyProblem({ [variable]: bad });
       expect(problem.variable).toBe(variable);

@@ -17,7 +17,12 @@ export class ConfigApiServiceModule {
       imports: [
         EventStoreModule.forRoot(config.store),
         OperationsModule,
-        GrpcModule.forRoot({ bindAddress: config.bindAddress, port: config.grpc.port, shutdownTimeoutMs: config.shutdownTimeoutMs }),
+        GrpcModule.forRoot({
+          bindAddress: config.bindAddress,
+          port: config.grpc.port,
+          maxMessageBytes: config.grpc.maxMessageBytes,
+          shutdownTimeoutMs: config.shutdownTimeoutMs,
+        }),
         // Last: its GET /:collection route must come after /health and /metrics.
         configApiModuleFor(config),
       ],

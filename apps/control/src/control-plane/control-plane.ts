@@ -9,6 +9,7 @@ import {
   type NetworkModel,
   type RouteChange,
 } from '#libs/routing';
+import { ConnectPacer } from './connect-pacer.js';
 import { checkRoutes, helloProblem, type RouteInput } from './route-input.js';
 import { configDelta, type NoticeCode, type SessionMessage } from './session-messages.js';
 
@@ -26,15 +27,48 @@ export interface ControlPlaneOptions {
   window: number;
   /** Route updates per message. */
   maxBatchRoutes: number;
+  /**
+   * AGENT_MAX_PENDING: route updates (dirty prefixes) that may wait for one agent that takes none (its window full,
+   * its transport full, or held); past it the agent is too far behind: its session ends (a notice, then the stream)
+   * and is forgotten, so it comes back with a full resync. 0 or absent: no limit (the tables bound the queue).
+   */
+  maxPendingRoutes?: number;
+  /** AGENT_MAX_SESSIONS_PER_ADDRESS: live sessions from one source address; 0 or absent: no limit. */
+  maxSessionsPerAddress?: number;
+  /** Source addresses maxSessionsPerAddress does not count. Default: 127.0.0.1 and ::1 (isLoopbackHost). */
+  exemptFromAddressLimit?: (address: string) => boolean;
+  /** AGENT_CONNECT_RATE and AGENT_CONNECT_BURST: new sessions per second and at once; rate 0 or absent: not paced. */
+  connectRate?: number;
+  connectBurst?: number;
+  /** Called on every hit of a limit (contrail_limit_hits_total). */
+  onLimitHit?: (limit: ControlLimit) => void;
+  /** The clock of the connect pacer (ms). Default Date.now. */
+  now?: () => number;
   log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
+
+/** The limits the control plane enforces, as contrail_limit_hits_total names them. */
+export type ControlLimit = 'agent_pending_routes' | 'agent_sessions_per_address' | 'agent_connect_rate';
+
+/** Sessions from the controller's own host, where simulators, tests and benchmarks run thousands of agents. */
+export function isLoopbackHost(address: string): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+/** What admit() says of a new session before it opens. */
+export type Admission =
+  | { kind: 'now' }
+  /** Hold the connection this long, then open (XMPP: the header reply waits). */
+  | { kind: 'hold'; waitMs: number }
+  /** Refuse it for now; the agent is to come back after `retryAfterMs` (gRPC: UNAVAILABLE, trailer retry-after-ms). */
+  | { kind: 'later'; retryAfterMs: number; message: string };
 
 /** One agent's connection as control sees it: the wire adapter (gRPC stream, XMPP socket) implements it. */
 export interface SessionTransport {
   /** Writes one message; false when the transport is full and control must wait for `AgentSession.drained()`. */
   send(message: SessionMessage): boolean;
   /** Ends the connection from control's side. */
-  end(reason: { code: 'replaced' | 'shutdown'; message: string }): void;
+  end(reason: { code: 'replaced' | 'shutdown' | 'too-far-behind'; message: string }): void;
 }
 
 /** The wire an agent speaks: AgentService over gRPC, or Tungsten Fabric's XMPP dialect. */
@@ -48,6 +82,8 @@ export interface HelloInput {
   lastAckedVersion: number;
   /** Default 'grpc'. */
   protocol?: AgentProtocol;
+  /** The connection's source address, which AGENT_MAX_SESSIONS_PER_ADDRESS counts; absent: not counted. */
+  peerAddress?: string;
 }
 
 export interface WelcomeInfo {
@@ -78,7 +114,7 @@ export interface AgentInfo {
 /** Why a hello was refused: the wire adapter maps the code to its own error. */
 export class HelloRefused extends Error {
   constructor(
-    readonly code: 'invalid' | 'cluster-mismatch' | 'shutting-down',
+    readonly code: 'invalid' | 'cluster-mismatch' | 'shutting-down' | 'too-many-sessions',
     message: string,
   ) {
     super(message);
@@ -93,6 +129,8 @@ interface AgentRecord {
   sessionId: string;
   queue: AgentUpdateQueue;
   transport: SessionTransport | undefined;
+  /** The source address of the live connection (counted in sessionsByAddress while it is live). */
+  peerAddress: string | undefined;
   /** The transport is full: wait for drained(). */
   blocked: boolean;
   /** The config as last sent (as if every message was delivered; a resume resends it in full). */
@@ -118,13 +156,26 @@ export class ControlPlane {
   private pumpScheduled = false;
   private stopFollowing: (() => void) | undefined;
   private closing = false;
+  /** Live sessions by source address (AGENT_MAX_SESSIONS_PER_ADDRESS). */
+  private readonly sessionsByAddress = new Map<string, number>();
+  private readonly pacer: ConnectPacer | undefined;
+  private readonly now: () => number;
+  private readonly exempt: (address: string) => boolean;
+  /** Sessions paced since the last log line about it (one line a second at most). */
+  private pacedUnlogged = 0;
+  private pacedLoggedAt = -Infinity;
   /** Counters for /metrics. */
   readonly counters = { routeUpdatesSent: 0, messagesSent: 0, sessionsResumed: 0, sessionsStarted: 0, staleSwept: 0 };
 
   constructor(
     private readonly source: DesiredStateSource,
     private readonly options: ControlPlaneOptions,
-  ) {}
+  ) {
+    this.now = options.now ?? Date.now;
+    this.exempt = options.exemptFromAddressLimit ?? isLoopbackHost;
+    const rate = options.connectRate ?? 0;
+    this.pacer = rate > 0 ? new ConnectPacer({ ratePerSecond: rate, burst: options.connectBurst ?? rate }, this.now()) : undefined;
+  }
 
   /** Loads every VRF of the desired state and follows its changes. */
   start(): void {
@@ -138,9 +189,37 @@ export class ControlPlane {
     this.stopFollowing?.();
     for (const record of this.records.values()) {
       if (record.holdTimer) clearTimeout(record.holdTimer);
-      record.transport?.end({ code: 'shutdown', message: 'the control service is shutting down' });
-      record.transport = undefined;
+      const transport = record.transport;
+      this.detach(record);
+      transport?.end({ code: 'shutdown', message: 'the control service is shutting down' });
     }
+  }
+
+  /**
+   * Whether a new session may open now, before its edge spends anything on it: refused (HelloRefused) when control
+   * is shutting down or its source address has all the sessions it may have; paced when new sessions come faster
+   * than AGENT_CONNECT_RATE allows (beyond AGENT_CONNECT_BURST at once). `holdUpToMs`: how long the edge can hold the
+   * connection itself instead of sending the agent away.
+   */
+  admit(hello: { agentName?: string; peerAddress?: string }, options: { holdUpToMs?: number } = {}): Admission {
+    if (this.closing) throw new HelloRefused('shutting-down', 'the control service is shutting down');
+    // Without the name (a connection not read yet) a reconnect cannot be told from a newcomer: open() checks then.
+    if (hello.agentName !== undefined) this.checkAddress(hello.peerAddress, this.records.get(hello.agentName));
+    if (!this.pacer) return { kind: 'now' };
+    const decision = this.pacer.request(hello.agentName, this.now(), options.holdUpToMs ?? 0);
+    if (decision.kind === 'admit') return { kind: 'now' };
+    this.options.onLimitHit?.('agent_connect_rate');
+    this.notePaced(decision.kind === 'hold' ? decision.waitMs : decision.retryAfterMs);
+    if (decision.kind === 'hold') return { kind: 'hold', waitMs: decision.waitMs };
+    const message =
+      `new agent sessions are paced at ${this.options.connectRate} a second (AGENT_CONNECT_RATE, bursts of ` +
+      `${this.options.connectBurst ?? this.options.connectRate}: AGENT_CONNECT_BURST): retry after ${decision.retryAfterMs} ms`;
+    return { kind: 'later', retryAfterMs: decision.retryAfterMs, message };
+  }
+
+  /** The connect pacer's tokens (negative: sessions promised a later slot); undefined when not paced. */
+  connectTokens(): number | undefined {
+    return this.pacer?.available(this.now());
   }
 
   /** Starts or resumes an agent's session. Throws HelloRefused. */
@@ -156,6 +235,7 @@ export class ControlPlane {
       );
     }
     let record = this.records.get(hello.agentName);
+    this.checkAddress(hello.peerAddress, record);
     const previous = record?.transport;
     let resumed = false;
     if (record && hello.resumeSessionId !== '' && hello.resumeSessionId === record.sessionId && record.queue.resume(hello.lastAckedVersion)) {
@@ -191,6 +271,7 @@ export class ControlPlane {
         sessionId: randomUUID(),
         queue: this.newQueue(),
         transport: undefined,
+        peerAddress: undefined,
         blocked: false,
         sentConfig: undefined,
         holdTimer: undefined,
@@ -204,7 +285,8 @@ export class ControlPlane {
     record.address = hello.address;
     record.cluster = hello.cluster;
     record.protocol = hello.protocol ?? 'grpc';
-    record.transport = transport;
+    this.detach(record);
+    this.attach(record, transport, hello.peerAddress);
     record.blocked = false;
     const welcome: WelcomeInfo = {
       sessionId: record.sessionId,
@@ -226,20 +308,22 @@ export class ControlPlane {
   }
 
   /** Live and held sessions, for /metrics and tests. */
-  stats(): { agents: number; held: number; vrfs: number; paths: number; pendingRoutes: number; inFlight: number } {
+  stats(): { agents: number; held: number; vrfs: number; paths: number; pendingRoutes: number; maxPendingRoutes: number; inFlight: number } {
     let agents = 0;
     let held = 0;
     let pendingRoutes = 0;
+    let maxPendingRoutes = 0;
     let inFlight = 0;
     for (const record of this.records.values()) {
       if (record.transport) agents += 1;
       else held += 1;
       pendingRoutes += record.queue.pendingRoutes;
+      maxPendingRoutes = Math.max(maxPendingRoutes, record.queue.pendingRoutes);
       inFlight += record.queue.inFlight;
     }
     let vrfs = 0;
     for (const _ of this.source.model.vrfs()) vrfs += 1;
-    return { agents, held, vrfs, paths: this.tables.pathCount(), pendingRoutes, inFlight };
+    return { agents, held, vrfs, paths: this.tables.pathCount(), pendingRoutes, maxPendingRoutes, inFlight };
   }
 
   /** Every agent with a live or held session, by name. */
@@ -269,6 +353,7 @@ export class ControlPlane {
     let set = this.subscribers.get(vrf);
     if (!set) this.subscribers.set(vrf, (set = new Set()));
     set.add(record);
+    if (this.tooFarBehind(record)) return this.cutOff(record);
     this.schedulePump(record);
   }
 
@@ -327,7 +412,7 @@ export class ControlPlane {
   /** The agent's connection is gone: hold its routes (stale) and its session for the hold time. */
   dropped(record: AgentRecord, transport: SessionTransport): void {
     if (record.transport !== transport) return;
-    record.transport = undefined;
+    this.detach(record);
     if (this.closing) return;
     // While restarting, the stale marks tell republished paths from the others: keep them as they are.
     if (!record.restarting) this.tables.markStale(record.name);
@@ -338,7 +423,7 @@ export class ControlPlane {
   /** The agent ended its session cleanly (it is shutting down): its routes go now, and its session with them. */
   ended(record: AgentRecord, transport: SessionTransport): void {
     if (record.transport !== transport) return;
-    record.transport = undefined;
+    this.detach(record);
     if (record.holdTimer) clearTimeout(record.holdTimer);
     record.holdTimer = undefined;
     this.dropSubscriptions(record);
@@ -396,14 +481,103 @@ export class ControlPlane {
   }
 
   private fanOut(changes: readonly RouteChange[]): void {
+    let behind: Set<AgentRecord> | undefined;
     for (const change of changes) {
       const set = this.subscribers.get(change.vrf);
       if (!set) continue;
       for (const record of set) {
         record.queue.routeChanged(change.vrf, change.prefix);
+        if (this.tooFarBehind(record)) (behind ??= new Set()).add(record);
         this.schedulePump(record);
       }
     }
+    if (behind) for (const record of behind) this.cutOff(record);
+  }
+
+  /**
+   * More than AGENT_MAX_PENDING updates wait for the agent while it takes none: its window is full of unacked
+   * messages, its transport is full, or it is gone (held). An agent taking a full sync bigger than the limit, or a
+   * burst, is not behind as long as it keeps taking.
+   */
+  private tooFarBehind(record: AgentRecord): boolean {
+    const max = this.options.maxPendingRoutes ?? 0;
+    if (max <= 0 || record.queue.pendingRoutes <= max) return false;
+    return record.transport === undefined || record.blocked || record.queue.inFlight >= this.options.window;
+  }
+
+  /**
+   * AGENT_MAX_PENDING: the agent fell too far behind (it does not read, or reads slower than its VRFs change). Its
+   * queue goes (the memory it held with it) and its session is forgotten: a live connection gets a notice and is
+   * ended, and whether live or held, the agent's next hello starts a new session with a full resync. Its routes are
+   * held as for any drop, for the hold time, so that its graceful restart loses nothing.
+   */
+  private cutOff(record: AgentRecord): void {
+    const pending = record.queue.pendingRoutes;
+    const message =
+      `agent ${record.name} is too far behind: ${pending} route updates wait for it, more than the ` +
+      `${this.options.maxPendingRoutes} allowed (AGENT_MAX_PENDING); its session ends, and its next one starts with a full resync`;
+    this.options.onLimitHit?.('agent_pending_routes');
+    this.options.log?.('warn', 'agent too far behind: session ended for a full resync', { agent: record.name, pending, limit: this.options.maxPendingRoutes });
+    this.dropSubscriptions(record);
+    record.queue = this.newQueue();
+    record.sessionId = randomUUID();
+    record.sentConfig = undefined;
+    this.pumpsDue.delete(record);
+    const transport = record.transport;
+    if (!transport) return;
+    this.detach(record);
+    transport.send({ version: 0, kind: 'notice', code: 'too-far-behind', message });
+    transport.end({ code: 'too-far-behind', message });
+    if (this.closing) return;
+    if (!record.restarting) this.tables.markStale(record.name);
+    this.startHoldTimer(record);
+  }
+
+  /** AGENT_MAX_SESSIONS_PER_ADDRESS; `record` is the agent's own, whose live session from there a new one replaces. */
+  private checkAddress(peerAddress: string | undefined, record: AgentRecord | undefined): void {
+    const max = this.options.maxSessionsPerAddress ?? 0;
+    if (peerAddress === undefined || max <= 0 || this.exempt(peerAddress)) return;
+    const live = this.sessionsByAddress.get(peerAddress) ?? 0;
+    const replaced = record?.transport !== undefined && record.peerAddress === peerAddress ? 1 : 0;
+    if (live - replaced < max) return;
+    this.options.onLimitHit?.('agent_sessions_per_address');
+    this.options.log?.('warn', 'agent session refused: too many sessions from one address', { address: peerAddress, live, limit: max });
+    throw new HelloRefused(
+      'too-many-sessions',
+      `too many agent sessions from ${peerAddress}: ${live} are live, the limit is ${max} (AGENT_MAX_SESSIONS_PER_ADDRESS)`,
+    );
+  }
+
+  private attach(record: AgentRecord, transport: SessionTransport, peerAddress: string | undefined): void {
+    record.transport = transport;
+    record.peerAddress = peerAddress;
+    if (peerAddress !== undefined) this.sessionsByAddress.set(peerAddress, (this.sessionsByAddress.get(peerAddress) ?? 0) + 1);
+  }
+
+  private detach(record: AgentRecord): void {
+    const peer = record.peerAddress;
+    if (record.transport && peer !== undefined) {
+      const left = (this.sessionsByAddress.get(peer) ?? 1) - 1;
+      if (left > 0) this.sessionsByAddress.set(peer, left);
+      else this.sessionsByAddress.delete(peer);
+    }
+    record.transport = undefined;
+    record.peerAddress = undefined;
+  }
+
+  /** One info line a second at most while sessions are paced: a storm is expected, its every session is not news. */
+  private notePaced(waitMs: number): void {
+    this.pacedUnlogged += 1;
+    const now = this.now();
+    if (now - this.pacedLoggedAt < 1000) return;
+    this.options.log?.('info', 'agent sessions paced: new sessions come faster than AGENT_CONNECT_RATE', {
+      paced: this.pacedUnlogged,
+      ratePerSecond: this.options.connectRate,
+      burst: this.options.connectBurst ?? this.options.connectRate,
+      lastWaitMs: waitMs,
+    });
+    this.pacedUnlogged = 0;
+    this.pacedLoggedAt = now;
   }
 
   private notice(record: AgentRecord, code: NoticeCode, message: string): void {

@@ -66,9 +66,18 @@ export function checkRoutes(routes: readonly RouteInput[], agentAddress: string)
 export function helloProblem(hello: { agentName: string; address: string; cluster: string }): string | undefined {
   if (hello.agentName.trim() === '') return 'hello.agent_name is empty';
   if (hello.agentName.length > 255 || /[\s:]/.test(hello.agentName)) {
-    return `hello.agent_name ${JSON.stringify(hello.agentName)} is not a virtual-router name (no spaces or colons, at most 255 characters)`;
+    return `hello.agent_name ${quoted(hello.agentName)} is not a virtual-router name (no spaces or colons, at most 255 characters)`;
   }
-  if (isIP(hello.address) === 0) return `hello.address must be the vRouter's IP address, got ${JSON.stringify(hello.address)}`;
-  if (hello.cluster.length > 63) return `hello.cluster ${JSON.stringify(hello.cluster)} is longer than 63 characters`;
+  if (isIP(hello.address) === 0) return `hello.address must be the vRouter's IP address, got ${quoted(hello.address)}`;
+  if (hello.cluster.length > 63) return `hello.cluster ${quoted(hello.cluster)} is longer than 63 characters`;
   return undefined;
+}
+
+/**
+ * A value of the Hello quoted in its refusal, cut after 100 characters: the refusal is the status details, sent in
+ * a trailer, and a trailer of hundreds of kilobytes never reaches the client (its call, and the other calls on its
+ * connection, hang until their deadlines).
+ */
+function quoted(value: string): string {
+  return value.length > 100 ? `${JSON.stringify(value.slice(0, 100))}… (${value.length} characters)` : JSON.stringify(value);
 }

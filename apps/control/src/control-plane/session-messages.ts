@@ -10,7 +10,7 @@ export type SessionMessage =
   | { version: number; kind: 'end-of-rib'; vrf: string }
   | { version: 0; kind: 'notice'; code: NoticeCode; message: string };
 
-export type NoticeCode = 'unknown-vrf' | 'not-subscribed' | 'bad-route' | 'bad-request' | 'bad-ack' | 'stale-swept';
+export type NoticeCode = 'unknown-vrf' | 'not-subscribed' | 'bad-route' | 'bad-request' | 'bad-ack' | 'stale-swept' | 'too-far-behind';
 
 /** A config update: with `full` it replaces everything; otherwise upserts by key and removals. */
 export interface ConfigDelta {

@@ -1,4 +1,4 @@
-import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { agentProto } from '#libs/proto';
 import { HelloRefused, type AgentSession, type ControlPlane, type SessionTransport } from '../control-plane/control-plane.js';
 import type { RouteInput } from '../control-plane/route-input.js';
@@ -15,7 +15,17 @@ const REFUSAL_CODES: Record<HelloRefused['code'], GrpcStatus> = {
   invalid: GrpcStatus.INVALID_ARGUMENT,
   'cluster-mismatch': GrpcStatus.FAILED_PRECONDITION,
   'shutting-down': GrpcStatus.UNAVAILABLE,
+  'too-many-sessions': GrpcStatus.RESOURCE_EXHAUSTED,
 };
+
+const END_CODES: Record<Parameters<SessionTransport['end']>[0]['code'], GrpcStatus> = {
+  replaced: GrpcStatus.ABORTED,
+  shutdown: GrpcStatus.UNAVAILABLE,
+  'too-far-behind': GrpcStatus.RESOURCE_EXHAUSTED,
+};
+
+/** The trailer of a paced session's UNAVAILABLE: the milliseconds after which the agent is to say Hello again. */
+export const RETRY_AFTER_TRAILER = 'retry-after-ms';
 
 /**
  * One AgentService.Session call: waits for Hello, opens (or resumes) the agent's session on the control plane, then
@@ -24,11 +34,11 @@ const REFUSAL_CODES: Record<HelloRefused['code'], GrpcStatus> = {
 export function serveAgentStream(call: AgentCall, plane: ControlPlane, onOpen?: (session: AgentSession) => void): void {
   let session: AgentSession | undefined;
   let finished = false;
-  const fail = (code: GrpcStatus, details: string): void => {
+  const fail = (code: GrpcStatus, details: string, metadata?: Metadata): void => {
     if (finished) return;
     finished = true;
     clearTimeout(helloTimer);
-    call.emit('error', { code, details });
+    call.emit('error', { code, details, ...(metadata ? { metadata } : {}) });
     session?.closed();
   };
   const helloTimer = setTimeout(() => fail(GrpcStatus.INVALID_ARGUMENT, `no Hello within ${HELLO_TIMEOUT_MS} ms`), HELLO_TIMEOUT_MS);
@@ -36,7 +46,7 @@ export function serveAgentStream(call: AgentCall, plane: ControlPlane, onOpen?: 
 
   const transport: SessionTransport = {
     send: (message) => (finished ? true : call.write(encodeSessionMessage(message))),
-    end: (reason) => fail(reason.code === 'replaced' ? GrpcStatus.ABORTED : GrpcStatus.UNAVAILABLE, reason.message),
+    end: (reason) => fail(END_CODES[reason.code], reason.message),
   };
 
   call.on('data', (message: agentProto.AgentMessage) => {
@@ -46,7 +56,15 @@ export function serveAgentStream(call: AgentCall, plane: ControlPlane, onOpen?: 
       if (body?.$case !== 'hello') return fail(GrpcStatus.INVALID_ARGUMENT, `the first message must be hello, got ${body?.$case ?? 'an empty message'}`);
       clearTimeout(helloTimer);
       try {
-        const opened = plane.open({ ...body.value }, transport);
+        const peerAddress = peerAddressOf(call.getPeer());
+        const admission = plane.admit({ agentName: body.value.agentName, peerAddress });
+        if (admission.kind !== 'now') {
+          // gRPC cannot hold a session before Welcome without the agent's connect timeout running: it comes back.
+          const trailer = new Metadata();
+          trailer.set(RETRY_AFTER_TRAILER, String(admission.kind === 'hold' ? admission.waitMs : admission.retryAfterMs));
+          return fail(GrpcStatus.UNAVAILABLE, admission.kind === 'later' ? admission.message : 'new agent sessions are paced', trailer);
+        }
+        const opened = plane.open({ ...body.value, peerAddress }, transport);
         session = opened.session;
         call.write(Buffer.from(agentProto.ControlMessage.encode(toWelcome(opened.welcome)).finish()));
         onOpen?.(session);
@@ -106,6 +124,17 @@ function dispatch(
     case undefined:
       return fail(GrpcStatus.INVALID_ARGUMENT, 'an AgentMessage without a body');
   }
+}
+
+/**
+ * The source address of a call, from grpc-js's peer (`10.0.0.7:51234`, `::1:51234`, `::ffff:10.0.0.7:51234`, or
+ * 'unknown'): the IPv4 form of a mapped address; undefined when there is none.
+ */
+export function peerAddressOf(peer: string): string | undefined {
+  const match = /^\[?([0-9a-fA-F:.]+?)\]?:\d+$/.exec(peer);
+  if (!match) return undefined;
+  const address = match[1]!.toLowerCase();
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 function toRouteInput(route: agentProto.Route): RouteInput {

@@ -3,15 +3,19 @@ import {
   readBindAddress,
   readCheckpointConfig,
   readDataDir,
+  readGrpcMaxMessageBytes,
   readLogLevel,
+  readServerTlsConfig,
   readShutdownTimeoutMs,
   readStoreConfig,
   type CheckpointConfig,
   type Environment,
   type LogLevel,
+  type ServerTlsConfig,
   type StoreConfig,
 } from '#libs/config';
-import { readControlOptions, type ControlOptions } from '../control-options.js';
+import { readControlOptions, readXmppSettings, type ControlOptions, type XmppSettings } from '../control-options.js';
+import { readXmppTlsMode } from '../xmpp/xmpp-tls-options.js';
 
 /*
  * The control service on its own (`node dist/apps/control/src/main.js`): the multi-cluster deployment runs it as
@@ -22,19 +26,32 @@ import { readControlOptions, type ControlOptions } from '../control-options.js';
  * | BIND_ADDRESS                     | 127.0.0.1 | IP address or host name                                          |
  * | REST_PORT                        | 8083      | 0..65535: /health, /metrics, /control/*                          |
  * | GRPC_PORT                        | 50051     | 0..65535: AgentService, grpc.health.v1                           |
+ * | GRPC_MAX_MESSAGE_BYTES           | 4194304   | as the controller's: the largest message an agent may send       |
  * | XMPP_PORT                        | 5269      | 0..65535: Tungsten Fabric vRouter agents (the XMPP bridge)       |
+ * | XMPP_HOLD_TIME_S,                |           | as the controller's                                              |
+ * | XMPP_MAX_STANZA_BYTES            |           |                                                                  |
  * | STORE, DATA_DIR, DATABASE_URL,   |           | as the controller's: the event store to follow                   |
  * | KURRENTDB_CONNECTION_STRING      |           |                                                                  |
  * | CHECKPOINT_EVERY                 | 10000     | as the controller's (checkpoints of its own config projection)   |
- * | AGENT_HOLD_TIME_MS, AGENT_WINDOW,|           | as the controller's                                              |
- * | AGENT_BATCH_ROUTES               |           |                                                                  |
+ * | AGENT_HOLD_TIME_MS, AGENT_WINDOW,|           | as the controller's (control-options.ts)                         |
+ * | AGENT_BATCH_ROUTES,              |           |                                                                  |
+ * | AGENT_MAX_PENDING,               |           |                                                                  |
+ * | AGENT_MAX_SESSIONS_PER_ADDRESS,  |           |                                                                  |
+ * | AGENT_CONNECT_RATE,              |           |                                                                  |
+ * | AGENT_CONNECT_BURST              |           |                                                                  |
  * | LOG_LEVEL, SHUTDOWN_TIMEOUT_MS   |           | as the controller's                                              |
+ * | TLS_CERT_FILE, TLS_KEY_FILE,     | -         | as the controller's: REST and gRPC over TLS, files re-read when  |
+ * | TLS_CLIENT_CA_FILE,              |           | they change                                                      |
+ * | TLS_CLIENT_AUTH                  |           |                                                                  |
+ * | XMPP_TLS                         | off       | as the controller's: off, on, require (mutual TLS, §1.5)         |
  */
 export interface ControlServiceConfig {
   bindAddress: string;
   rest: { port: number };
-  grpc: { port: number };
-  xmpp: { port: number };
+  grpc: { port: number; maxMessageBytes: number };
+  xmpp: { port: number } & XmppSettings & { /** XMPP_TLS on or require; undefined: off. */ tls?: 'on' | 'require' };
+  /** TLS_*: REST and gRPC over TLS; undefined: plain. */
+  tls?: ServerTlsConfig;
   dataDir: string;
   store: StoreConfig;
   checkpoints: CheckpointConfig | undefined;
@@ -52,8 +69,8 @@ export function loadControlServiceConfig(env: Environment, options: { cwd: strin
   const reader = new EnvReader(env);
   const bindAddress = readBindAddress(reader);
   const rest = { port: reader.port('REST_PORT', DEFAULT_CONTROL_REST_PORT) };
-  const grpc = { port: reader.port('GRPC_PORT', DEFAULT_CONTROL_GRPC_PORT) };
-  const xmpp = { port: reader.port('XMPP_PORT', DEFAULT_CONTROL_XMPP_PORT) };
+  const grpc = { port: reader.port('GRPC_PORT', DEFAULT_CONTROL_GRPC_PORT), maxMessageBytes: readGrpcMaxMessageBytes(reader) };
+  const xmpp = { port: reader.port('XMPP_PORT', DEFAULT_CONTROL_XMPP_PORT), ...readXmppSettings(reader) };
   if (rest.port !== 0 && rest.port === grpc.port) reader.invalid('GRPC_PORT', String(grpc.port), `a port other than REST_PORT's (${rest.port})`);
   // Two listeners on one address cannot share a port; 0 (any free port) never clashes.
   for (const [other, port] of [['REST_PORT', rest.port], ['GRPC_PORT', grpc.port]] as const) {
@@ -65,5 +82,19 @@ export function loadControlServiceConfig(env: Environment, options: { cwd: strin
   const control = readControlOptions(reader);
   const logLevel = readLogLevel(reader);
   const shutdownTimeoutMs = readShutdownTimeoutMs(reader);
-  return reader.finish({ bindAddress, rest, grpc, xmpp, dataDir, store, checkpoints, control, logLevel, shutdownTimeoutMs });
+  const tls = readServerTlsConfig(reader, options.cwd);
+  const xmppTls = readXmppTlsMode(reader, tls);
+  return reader.finish({
+    bindAddress,
+    rest,
+    grpc,
+    xmpp: { ...xmpp, ...(xmppTls ? { tls: xmppTls } : {}) },
+    ...(tls ? { tls } : {}),
+    dataDir,
+    store,
+    checkpoints,
+    control,
+    logLevel,
+    shutdownTimeoutMs,
+  });
 }

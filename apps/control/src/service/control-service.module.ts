@@ -56,9 +56,14 @@ export class ControlServiceModule {
       imports: [
         EventStoreModule.forRoot(config.store),
         OperationsModule,
-        GrpcModule.forRoot({ bindAddress: config.bindAddress, port: config.grpc.port, shutdownTimeoutMs: config.shutdownTimeoutMs }),
+        GrpcModule.forRoot({
+          bindAddress: config.bindAddress,
+          port: config.grpc.port,
+          maxMessageBytes: config.grpc.maxMessageBytes,
+          shutdownTimeoutMs: config.shutdownTimeoutMs,
+        }),
         ControlConfigProjectionModule.forRoot(config),
-        ControlModule.forRoot({ ...config.control, xmpp: { port: config.xmpp.port, bindAddress: config.bindAddress } }),
+        ControlModule.forRoot({ ...config.control, xmpp: { ...config.xmpp, bindAddress: config.bindAddress } }),
       ],
     };
   }

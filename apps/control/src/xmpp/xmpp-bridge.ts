@@ -2,6 +2,7 @@ import { createServer, isIPv6, type AddressInfo, type Server, type Socket } from
 import { decideAdmission, DEFAULT_HOLD_TIME_SECONDS, DEFAULT_MAX_STANZA_BYTES, OPEN_TIME_SECONDS, type AdmissionDecision, type AgentIdentity } from '#libs/xmpp';
 import { HelloRefused, type ControlPlane } from '../control-plane/control-plane.js';
 import { XmppConnection, type CloseCategory, type ConnectionHost } from './xmpp-connection.js';
+import { XmppTlsUpgrade, type XmppTlsOptions } from './xmpp-tls-upgrade.js';
 
 export type XmppLog = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 
@@ -21,8 +22,19 @@ export interface XmppBridgeOptions {
   stopTimeoutMs?: number;
   /** Socket buffer level over which a write reports back-pressure (the control plane then waits for 'drain'). */
   highWaterMark?: number;
+  /** §1.5 STARTTLS then mutual TLS (XMPP_TLS on or require); undefined: the plain dialect. */
+  tls?: XmppTlsOptions;
+  /** Called on every stanza over maxStanzaBytes (contrail_limit_hits_total{limit="xmpp_stanza_bytes"}). */
+  onLimitHit?: (limit: 'xmpp_stanza_bytes') => void;
   log?: XmppLog;
 }
+
+/**
+ * The longest a new connection is held unread when the control plane paces new sessions (AGENT_CONNECT_RATE): the
+ * dialect has no way to say "retry later" (§1.2), so the agent's header simply waits in its socket; well within TF's
+ * open time of 15 s. A connection whose slot is further away is closed unanswered: the agent reconnects on its timer.
+ */
+export const MAX_CONNECT_HOLD_MS = 5000;
 
 export const DEFAULT_XMPP_PORT = 5269;
 
@@ -64,17 +76,22 @@ export class XmppBridge {
   /** Established sessions by agent name (decideAdmission's registry). */
   private readonly registry = new Map<string, XmppConnection>();
   private readonly closedWaiters = new Set<() => void>();
+  /** Connections held unread until their slot (AGENT_CONNECT_RATE), with the timer that serves them then. */
+  private readonly held = new Map<Socket, NodeJS.Timeout>();
   private stopping = false;
   readonly counters: XmppBridgeCounters = { bytesIn: 0, bytesOut: 0, stanzasIn: 0, stanzasOut: 0, itemsRejected: 0, sessionsEstablished: 0 };
   /** Sessions closed, by why. */
   readonly closedByReason = new Map<CloseCategory, number>();
   private readonly host: ConnectionHost;
+  private readonly tlsUpgrade: XmppTlsUpgrade | undefined;
 
   constructor(
     private readonly plane: ControlPlane,
     private readonly options: XmppBridgeOptions,
   ) {
     const log: XmppLog = options.log ?? (() => undefined);
+    this.tlsUpgrade = options.tls ? new XmppTlsUpgrade(options.tls.certificates, log) : undefined;
+    const upgrade = this.tlsUpgrade;
     this.host = {
       holdTimeSeconds: options.holdTimeSeconds ?? DEFAULT_HOLD_TIME_SECONDS,
       openTimeSeconds: options.openTimeSeconds ?? OPEN_TIME_SECONDS,
@@ -84,6 +101,8 @@ export class XmppBridge {
       sessionEnded: (connection, category) => this.sessionEnded(connection, category),
       socketClosed: (connection) => this.socketClosed(connection),
       hasVrf: (vrf) => this.plane.tables.hasVrf(vrf),
+      stanzaTooLarge: () => options.onLimitHit?.('xmpp_stanza_bytes'),
+      ...(options.tls && upgrade ? { tls: { mode: options.tls.mode, upgrade: (raw, handlers) => upgrade.upgrade(raw, handlers) } } : {}),
       counters: this.counters,
       log,
     };
@@ -139,6 +158,11 @@ export class XmppBridge {
     this.stopping = true;
     const server = this.server;
     const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    for (const [socket, timer] of this.held) {
+      clearTimeout(timer);
+      socket.destroy();
+    }
+    this.held.clear();
     for (const connection of [...this.connections]) connection.close('shutdown', reason);
     const timeoutMs = this.options.stopTimeoutMs ?? 2000;
     if (this.connections.size > 0) {
@@ -159,13 +183,54 @@ export class XmppBridge {
       });
     }
     await serverClosed;
+    this.tlsUpgrade?.close();
   }
 
+  /**
+   * A new connection: served at once, or — when new sessions come faster than AGENT_CONNECT_RATE — held unread until
+   * its slot (the agent's header waits in the socket, the open time starts when it is served), or closed unanswered
+   * when its slot is more than MAX_CONNECT_HOLD_MS away.
+   */
   private accept(socket: Socket): void {
     if (this.stopping) {
       socket.destroy();
       return;
     }
+    let admission;
+    try {
+      admission = this.plane.admit({}, { holdUpToMs: MAX_CONNECT_HOLD_MS });
+    } catch (error) {
+      if (!(error instanceof HelloRefused)) throw error;
+      socket.destroy();
+      return;
+    }
+    if (admission.kind === 'now') return this.serve(socket);
+    const ignore = (): void => undefined;
+    socket.on('error', ignore);
+    if (admission.kind === 'later') {
+      this.closedByReason.set('paced', (this.closedByReason.get('paced') ?? 0) + 1);
+      socket.end();
+      setTimeout(() => socket.destroy(), this.host.closeGraceMs).unref();
+      return;
+    }
+    socket.pause();
+    const forget = (): void => {
+      clearTimeout(this.held.get(socket));
+      this.held.delete(socket);
+    };
+    socket.once('close', forget);
+    const timer = setTimeout(() => {
+      this.held.delete(socket);
+      socket.off('close', forget);
+      socket.off('error', ignore);
+      if (this.stopping || socket.destroyed) return;
+      this.serve(socket);
+      socket.resume();
+    }, admission.waitMs);
+    this.held.set(socket, timer);
+  }
+
+  private serve(socket: Socket): void {
     this.connections.add(new XmppConnection(socket, this.host));
   }
 
@@ -181,7 +246,15 @@ export class XmppBridge {
     if (decision.verdict === 'reject') return decision;
     try {
       const { session } = this.plane.open(
-        { agentName: agent.name, address: connection.remoteAddress, cluster: '', resumeSessionId: '', lastAckedVersion: 0, protocol: 'xmpp' },
+        {
+          agentName: agent.name,
+          address: connection.remoteAddress,
+          peerAddress: connection.remoteAddress,
+          cluster: '',
+          resumeSessionId: '',
+          lastAckedVersion: 0,
+          protocol: 'xmpp',
+        },
         connection,
       );
       connection.attach(agent, session);

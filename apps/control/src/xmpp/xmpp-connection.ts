@@ -1,4 +1,6 @@
+import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import {
   agentConfigGraph,
   controlEncapsulations,
@@ -23,6 +25,7 @@ import type { AgentSession, SessionTransport } from '../control-plane/control-pl
 import type { RouteInput } from '../control-plane/route-input.js';
 import type { NoticeCode, SessionMessage } from '../control-plane/session-messages.js';
 import { applyConfigDelta } from './agent-config-copy.js';
+import type { UpgradeHandlers } from './xmpp-tls-upgrade.js';
 
 /** Why sessions end, as the `reason` label of contrail_xmpp_sessions_closed_total. */
 export type CloseCategory =
@@ -42,6 +45,12 @@ export type CloseCategory =
   | 'protocol'
   /** A newer session of the same agent took over. */
   | 'replaced'
+  /** AGENT_CONNECT_RATE: a connection whose slot was too far away, closed before it was read. */
+  | 'paced'
+  /** AGENT_MAX_PENDING: the agent fell too far behind and must start afresh (a full resync). */
+  | 'too-far-behind'
+  /** §1.5: TLS required and not started, a TLS handshake that failed, a client certificate missing or refused. */
+  | 'tls'
   | 'shutdown';
 
 /** What a connection needs from its bridge. */
@@ -58,6 +67,10 @@ export interface ConnectionHost {
   socketClosed(connection: XmppConnection): void;
   /** True when the VRF exists (its end-of-RIB is to be expected). */
   hasVrf(vrf: string): boolean;
+  /** A stanza over maxStanzaBytes (XMPP_MAX_STANZA_BYTES) closed the session. */
+  stanzaTooLarge(): void;
+  /** XMPP_TLS on or require: STARTTLS offered, and how a socket is upgraded after <proceed/> (§1.5). */
+  readonly tls?: { mode: 'on' | 'require'; upgrade(raw: Socket, handlers: UpgradeHandlers): void };
   readonly counters: { bytesIn: number; bytesOut: number; stanzasIn: number; stanzasOut: number; itemsRejected: number };
   log(level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void;
 }
@@ -75,7 +88,16 @@ const CLOSING_NOTICES: ReadonlySet<NoticeCode> = new Set(['bad-ack', 'bad-reques
 export class XmppConnection implements SessionTransport {
   readonly remoteAddress: string;
   private readonly session: XmppServerSession;
-  private readonly framer: XmppFramer;
+  private framer: XmppFramer;
+  /** The TCP socket until STARTTLS, then the TLS socket over it (§1.5). */
+  private socket: Socket;
+  /** Set while the TLS handshake runs: the raw socket belongs to it. */
+  private upgrading = false;
+  /** The agent's certificate once the stream runs over mutual TLS. */
+  private peerCertificate: X509Certificate | undefined;
+  /** The frame being handled arrived while STARTTLS was negotiated (a close it causes is a 'tls' one). */
+  private negotiatingTls = false;
+  private socketGone = false;
   private plane: AgentSession | undefined;
   private identity: AgentIdentity | undefined;
   private finished = false;
@@ -103,9 +125,10 @@ export class XmppConnection implements SessionTransport {
   private readonly published = new Map<string, Set<string>>();
 
   constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     private readonly host: ConnectionHost,
   ) {
+    this.socket = socket;
     this.remoteAddress = unmapped(socket.remoteAddress ?? '');
     this.framer = new XmppFramer({ maxStanzaBytes: host.maxStanzaBytes });
     this.session = new XmppServerSession({
@@ -114,6 +137,7 @@ export class XmppConnection implements SessionTransport {
       holdTimeSeconds: host.holdTimeSeconds,
       openTimeSeconds: host.openTimeSeconds,
       maxStanzaBytes: host.maxStanzaBytes,
+      tls: host.tls?.mode ?? 'off',
       admit: (agent) => {
         const decision = host.admit(this, agent);
         if (decision.verdict === 'reject') this.refusedAtAdmission = true;
@@ -121,25 +145,51 @@ export class XmppConnection implements SessionTransport {
       },
     });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        this.onData(chunk);
-      } catch (error) {
-        // A bug, not the agent's doing: this session ends, the process and the other sessions go on.
-        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        this.host.log('warn', 'xmpp session failed', { agent: this.identity?.name, address: this.remoteAddress, error: detail });
-        this.close('protocol', `internal error while serving ${this.describe()}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    });
-    socket.on('drain', () => this.plane?.drained());
-    socket.on('end', () => this.finish('disconnected', `${this.describe()} closed the connection`, true));
-    socket.on('error', (error) => this.finish('disconnected', `connection to ${this.describe()} failed: ${error.message}`, true));
-    socket.on('close', () => {
-      this.finish('disconnected', `connection to ${this.describe()} closed`, true);
-      if (this.destroyTimer) clearTimeout(this.destroyTimer);
-      host.socketClosed(this);
-    });
+    this.listen(socket);
     this.arm();
+  }
+
+  private readonly onSocketData = (chunk: Buffer): void => {
+    try {
+      this.onData(chunk);
+    } catch (error) {
+      // A bug, not the agent's doing: this session ends, the process and the other sessions go on.
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.host.log('warn', 'xmpp session failed', { agent: this.identity?.name, address: this.remoteAddress, error: detail });
+      this.close('protocol', `internal error while serving ${this.describe()}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  private readonly onSocketDrain = (): void => this.plane?.drained();
+  private readonly onSocketEnd = (): void => this.finish('disconnected', `${this.describe()} closed the connection`, true);
+  private readonly onSocketError = (error: Error): void => this.finish('disconnected', `connection to ${this.describe()} failed: ${error.message}`, true);
+  private readonly onSocketClose = (): void => {
+    this.finish('disconnected', `connection to ${this.describe()} closed`, true);
+    this.gone();
+  };
+
+  /** The socket the stream runs on (the TCP one, then the TLS one): data, back-pressure, its end. */
+  private listen(socket: Socket): void {
+    socket.on('data', this.onSocketData);
+    socket.on('drain', this.onSocketDrain);
+    socket.on('end', this.onSocketEnd);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+  }
+
+  private unlisten(socket: Socket): void {
+    socket.off('data', this.onSocketData);
+    socket.off('drain', this.onSocketDrain);
+    socket.off('end', this.onSocketEnd);
+    socket.off('error', this.onSocketError);
+    socket.off('close', this.onSocketClose);
+  }
+
+  /** The socket is closed (once): the connection is gone. */
+  private gone(): void {
+    if (this.socketGone) return;
+    this.socketGone = true;
+    if (this.destroyTimer) clearTimeout(this.destroyTimer);
+    this.host.socketClosed(this);
   }
 
   /** The agent's name once its header was admitted. */
@@ -199,7 +249,7 @@ export class XmppConnection implements SessionTransport {
     return written;
   }
 
-  end(reason: { code: 'replaced' | 'shutdown'; message: string }): void {
+  end(reason: { code: 'replaced' | 'shutdown' | 'too-far-behind'; message: string }): void {
     this.close(reason.code, reason.message, false);
   }
 
@@ -216,19 +266,67 @@ export class XmppConnection implements SessionTransport {
       frames = this.framer.push(chunk);
     } catch (error) {
       if (!(error instanceof XmppError)) throw error;
-      this.close('unreadable', `unreadable stream from ${this.describe()}: ${error.message}`);
+      const oversized = error.code === 'oversized';
+      if (oversized) this.host.stanzaTooLarge();
+      this.close('unreadable', `unreadable stream from ${this.describe()}: ${error.message}${oversized ? ' (XMPP_MAX_STANZA_BYTES)' : ''}`);
       return;
     }
-    for (const frame of frames) {
+    for (let index = 0; index < frames.length; index++) {
+      const frame = frames[index]!;
       if (frame.kind === 'stanza') this.host.counters.stanzasIn += 1;
       this.frameKind = frame.kind;
+      this.negotiatingTls = this.session.state === 'tls-offered';
       try {
-        this.apply(this.session.handleFrame(frame, now));
+        const actions = this.session.handleFrame(frame, now);
+        // §1.5: after <starttls/> the agent waits for <proceed/>; bytes sent before it would be read as TLS.
+        if (actions.some((action) => action.type === 'start-tls') && (index < frames.length - 1 || this.framer.bufferedBytes > 0)) {
+          this.close('tls', `${this.describe()} sent more after <starttls/> without waiting for <proceed/> (§1.5)`);
+          return;
+        }
+        this.apply(actions);
       } finally {
         this.frameKind = undefined;
+        this.negotiatingTls = false;
       }
-      if (this.finished) return;
+      if (this.finished || this.upgrading) return;
     }
+    this.arm();
+  }
+
+  /**
+   * §1.5 step 5: <proceed/> is written; the socket is handed to the TLS handshake (its listeners off: the TLS socket
+   * reads it now). On success the stream restarts over TLS (a fresh framer; the agent's header is awaited again).
+   */
+  private startTls(): void {
+    const tls = this.host.tls;
+    if (!tls) {
+      this.close('protocol', `internal error: STARTTLS with ${this.describe()} while TLS is off`);
+      return;
+    }
+    this.upgrading = true;
+    const raw = this.socket;
+    this.unlisten(raw);
+    tls.upgrade(raw, {
+      secured: (socket, peer) => this.secured(socket, peer),
+      failed: (reason) => {
+        this.upgrading = false;
+        this.finish('tls', `TLS handshake with ${this.describe()} failed: ${reason}`, true);
+        this.gone();
+      },
+    });
+  }
+
+  private secured(socket: TLSSocket, peer: X509Certificate): void {
+    this.upgrading = false;
+    this.socket = socket;
+    this.listen(socket);
+    if (this.finished) {
+      socket.destroy();
+      return;
+    }
+    this.peerCertificate = peer;
+    this.framer = new XmppFramer({ maxStanzaBytes: this.host.maxStanzaBytes });
+    this.apply(this.session.tlsEstablished(Date.now()));
     this.arm();
   }
 
@@ -240,8 +338,16 @@ export class XmppConnection implements SessionTransport {
           this.write(action.data, 0);
           break;
         case 'established':
-          this.host.log('info', 'xmpp session established', { agent: action.agent.name, address: this.remoteAddress, subcluster: action.agent.subcluster });
+          this.host.log('info', 'xmpp session established', {
+            agent: action.agent.name,
+            address: this.remoteAddress,
+            subcluster: action.agent.subcluster,
+            tls: this.peerCertificate ? { subject: this.peerCertificate.subject.replaceAll('\n', ', '), serial: this.peerCertificate.serialNumber } : false,
+          });
           break;
+        case 'start-tls':
+          this.startTls();
+          return;
         case 'request':
           if (this.plane) this.onRequest(this.plane, action.request);
           break;
@@ -410,8 +516,8 @@ export class XmppConnection implements SessionTransport {
       this.timer = undefined;
       this.timerAt = Infinity;
       if (this.finished) return;
-      const opening = this.session.state === 'awaiting-header';
-      this.apply(this.session.tick(Date.now()), opening ? 'open-timeout' : 'hold-time');
+      const state = this.session.state;
+      this.apply(this.session.tick(Date.now()), state === 'awaiting-header' ? 'open-timeout' : state === 'tls-handshake' ? 'tls' : 'hold-time');
       this.arm();
     });
   }
@@ -434,7 +540,10 @@ export class XmppConnection implements SessionTransport {
       reason,
     });
     if (reportDrop) this.plane?.closed();
-    if (!this.socket.destroyed) {
+    if (this.upgrading) {
+      // The handshake owns the socket: cut it; the upgrade's failure then reports the socket gone.
+      this.socket.destroy();
+    } else if (!this.socket.destroyed) {
       this.socket.end();
       this.destroyTimer = setTimeout(() => this.socket.destroy(), this.host.closeGraceMs);
       this.destroyTimer.unref();
@@ -445,6 +554,8 @@ export class XmppConnection implements SessionTransport {
     if (this.refusedAtAdmission) return 'refused';
     if (this.frameKind === 'stream-close') return 'stream-closed';
     if (reason.startsWith('malformed XML') || reason.startsWith('unreadable')) return 'unreadable';
+    // Refused while STARTTLS was negotiated (XMPP_TLS=require and no <starttls/>, a bad <starttls/>), not admitted.
+    if (this.negotiatingTls && this.plane === undefined) return 'tls';
     return 'protocol';
   }
 
@@ -453,7 +564,9 @@ export class XmppConnection implements SessionTransport {
   }
 
   private describe(): string {
-    return this.identity === undefined ? this.remoteAddress : `agent ${this.identity.name} (${this.remoteAddress})`;
+    // Before admission (STARTTLS negotiated first, §1.5) the name is the header's.
+    const name = this.identity?.name ?? this.session.agent?.name;
+    return name === undefined ? this.remoteAddress : `agent ${name} (${this.remoteAddress})`;
   }
 }
 

@@ -30,16 +30,27 @@ describe('loadControllerConfig', () => {
       expect(load({})).toEqual({
         bindAddress: '127.0.0.1',
         rest: { port: 8082, bodyLimitBytes: 1048576 },
-        grpc: { port: 50051 },
-        xmpp: { port: 5269 },
+        grpc: { port: 50051, maxMessageBytes: 4194304 },
+        xmpp: { port: 5269, holdTimeSeconds: 90, maxStanzaBytes: 1048576 },
         dataDir: '/srv/contrail/data',
         store: { kind: 'sqlite', path: '/srv/contrail/data/events.db' },
         checkpoints: { dir: '/srv/contrail/data/checkpoints', every: 10000 },
         audit: { snapshotEvery: 50000 },
-        control: { holdTimeMs: 60000, window: 32, maxBatchRoutes: 256 },
+        lists: { maxPage: 10000, maxUnpaged: 100000 },
+        control: {
+          holdTimeMs: 60000,
+          window: 32,
+          maxBatchRoutes: 256,
+          maxPendingRoutes: 1000000,
+          maxSessionsPerAddress: 64,
+          connectRate: 1000,
+          connectBurst: 2000,
+        },
         kubemanagers: { resyncMs: 120000 },
         logLevel: 'info',
         shutdownTimeoutMs: 10000,
+        // Loopback and no credential file: anonymous callers are admins (libs/security auth-settings.spec.ts).
+        auth: expect.objectContaining({ anonymous: 'admin', anonymousSource: 'default', files: {} }),
       });
     });
 
@@ -58,21 +69,41 @@ describe('loadControllerConfig', () => {
         AGENT_HOLD_TIME_MS: '1500',
         AGENT_WINDOW: '8',
         AGENT_BATCH_ROUTES: '64',
+        AGENT_MAX_PENDING: '5000',
+        AGENT_MAX_SESSIONS_PER_ADDRESS: '0',
+        AGENT_CONNECT_RATE: '50',
+        AGENT_CONNECT_BURST: '10',
+        GRPC_MAX_MESSAGE_BYTES: '1024',
+        LIST_MAX_PAGE: '500',
+        LIST_MAX_UNPAGED: '0',
+        XMPP_HOLD_TIME_S: '9',
+        XMPP_MAX_STANZA_BYTES: '65536',
         KUBEMANAGER_RESYNC_MS: '5000',
       });
       expect(config).toEqual({
         bindAddress: '0.0.0.0',
         rest: { port: 18082, bodyLimitBytes: 2097152 },
-        grpc: { port: 15051 },
-        xmpp: { port: 15269 },
+        grpc: { port: 15051, maxMessageBytes: 1024 },
+        xmpp: { port: 15269, holdTimeSeconds: 9, maxStanzaBytes: 65536 },
         dataDir: '/var/lib/contrail',
         store: { kind: 'sqlite', path: '/var/lib/contrail/events.db' },
         checkpoints: { dir: '/var/lib/contrail/checkpoints', every: 500 },
         audit: { snapshotEvery: 1000 },
-        control: { holdTimeMs: 1500, window: 8, maxBatchRoutes: 64 },
+        lists: { maxPage: 500, maxUnpaged: 0 },
+        control: {
+          holdTimeMs: 1500,
+          window: 8,
+          maxBatchRoutes: 64,
+          maxPendingRoutes: 5000,
+          maxSessionsPerAddress: 0,
+          connectRate: 50,
+          connectBurst: 10,
+        },
         kubemanagers: { resyncMs: 5000 },
         logLevel: 'debug',
         shutdownTimeoutMs: 2500,
+        // Not loopback: anonymous access is off unless AUTH_ANONYMOUS says otherwise.
+        auth: expect.objectContaining({ anonymous: 'off', files: {} }),
       });
     });
 
@@ -205,6 +236,18 @@ describe('loadControllerConfig', () => {
       ['AGENT_HOLD_TIME_MS', 'soon', 'an integer from 100 to 3600000 (milliseconds)'],
       ['AGENT_WINDOW', '0', 'an integer from 1 to 4096 (messages)'],
       ['AGENT_BATCH_ROUTES', '10001', 'an integer from 1 to 10000 (routes per message)'],
+      ['AGENT_MAX_PENDING', '-1', 'an integer from 0 to 1000000000 (route updates waiting for one agent, 0 = no limit)'],
+      ['AGENT_MAX_PENDING', 'lots', 'an integer from 0 to 1000000000 (route updates waiting for one agent, 0 = no limit)'],
+      ['AGENT_MAX_SESSIONS_PER_ADDRESS', '1000001', 'an integer from 0 to 1000000 (live agent sessions from one source address, 0 = no limit)'],
+      ['AGENT_CONNECT_RATE', '2.5', 'an integer from 0 to 1000000 (new agent sessions a second, 0 = not paced)'],
+      ['AGENT_CONNECT_BURST', '0', 'an integer from 1 to 1000000 (new agent sessions at once)'],
+      ['GRPC_MAX_MESSAGE_BYTES', '1023', 'an integer from 1024 to 1073741824 (bytes)'],
+      ['GRPC_MAX_MESSAGE_BYTES', '4MiB', 'an integer from 1024 to 1073741824 (bytes)'],
+      ['LIST_MAX_PAGE', '0', 'an integer from 1 to 1000000 (objects per page)'],
+      ['LIST_MAX_UNPAGED', '-1', 'an integer from 0 to 100000000 (objects a list without page_limit answers, 0 = no limit)'],
+      ['XMPP_HOLD_TIME_S', '2', 'an integer from 3 to 3600 (seconds)'],
+      ['XMPP_HOLD_TIME_S', '90s', 'an integer from 3 to 3600 (seconds)'],
+      ['XMPP_MAX_STANZA_BYTES', '4095', 'an integer from 4096 to 268435456 (bytes)'],
     ])('%s=%s', (name, bad, expected) => {
       expect(onlyProblem({ [name]: bad }).message).toBe(`${name}=${JSON.stringify(bad)} is not allowed: expected ${expected}`);
     });

@@ -32,6 +32,12 @@ describe('cluster CLI arguments', () => {
     });
   });
 
+  it('takes the token file from --token-file, else CONFIG_API_TOKEN_FILE', () => {
+    expect(parseClusterCliArgs(['detach', '--name', 'east', '--token-file', 'admin.token'], { CONFIG_API_TOKEN_FILE: 'env.token' })).toMatchObject({ tokenFile: 'admin.token' });
+    expect(parseClusterCliArgs(['attach', '--name', 'east', '--kubeconfig', 'k'], { CONFIG_API_TOKEN_FILE: 'env.token' })).toMatchObject({ tokenFile: 'env.token' });
+    expect(parseClusterCliArgs(['detach', '--name', 'east'])).not.toHaveProperty('tokenFile');
+  });
+
   it.each([
     [[], /expected attach or detach/],
     [['remove', '--name', 'a'], /expected attach or detach, not "remove"/],

@@ -6,9 +6,11 @@ export const CLUSTER_USAGE = `usage:
   npm run cluster:detach -- --name NAME [--keep-objects] [--config-api HOST:PORT]
 
 attach records the workload cluster NAME as attached (the cluster object default-global-system-config:NAME) and
-  writes the manifests of its kubemanager (a Deployment and the kubeconfig Secret) to --out, ready for
-  \`kubectl apply -k\` on the central cluster. With --in-process it records the kubeconfig's path instead and writes
-  nothing: the all-in-one controller then runs that cluster's kubemanager itself.
+  writes the manifests of its kubemanager (a Deployment, the kubeconfig Secret and its config API token Secret) to
+  --out, ready for \`kubectl apply -k\` on the central cluster, and config-api-token.txt: the line to add to the
+  config API's token file first (a random token; attaching again keeps it). With TLS flags the kubemanager uses
+  TLS too. With --in-process it records the kubeconfig's path instead and writes nothing: the all-in-one
+  controller then runs that cluster's kubemanager itself.
     --kubeconfig FILE         the workload cluster's kubeconfig (checked before anything is written)
     --pod-subnets CIDR,...    the cluster's pod subnets (default 10.32.0.0/12; disjoint across clusters)
     --service-subnets CIDR,.. the cluster's service subnets (default 10.96.0.0/12)
@@ -19,7 +21,14 @@ attach records the workload cluster NAME as attached (the cluster object default
 detach records NAME as detached: its kubemanager stops (in-process) or should be deleted
   (\`kubectl delete -k DIR\`), and every config object it made is deleted unless --keep-objects.
 common:
-  --config-api HOST:PORT      the config API's gRPC address (default $CONFIG_API_GRPC or 127.0.0.1:50051)`;
+  --config-api HOST:PORT      the config API's gRPC address (default $CONFIG_API_GRPC or 127.0.0.1:50051)
+  --token-file FILE           a file holding the bearer token for the config API (default $CONFIG_API_TOKEN_FILE;
+                              an operator's or admin's token when the config API authenticates callers)
+  --tls-ca FILE               TLS to the config API: the PEM CA its certificate must chain to (default
+                              $CONFIG_API_TLS_CA_FILE)
+  --tls-cert FILE, --tls-key FILE
+                              a client certificate and its key, for a config API that asks for one (default
+                              $CONFIG_API_TLS_CERT_FILE, $CONFIG_API_TLS_KEY_FILE)`;
 
 export interface AttachArgs {
   command: 'attach';
@@ -32,6 +41,16 @@ export interface AttachArgs {
   namespace?: string;
   inProcess: boolean;
   configApi: string;
+  /** --token-file or CONFIG_API_TOKEN_FILE. */
+  tokenFile?: string;
+  /** --tls-ca/-cert/-key or CONFIG_API_TLS_*_FILE: paths, read by the command. */
+  tls?: ClusterCliTls;
+}
+
+export interface ClusterCliTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 export interface DetachArgs {
@@ -39,11 +58,14 @@ export interface DetachArgs {
   name: string;
   keepObjects: boolean;
   configApi: string;
+  tokenFile?: string;
+  tls?: ClusterCliTls;
 }
 
 export type ClusterCliArgs = AttachArgs | DetachArgs;
 
-const VALUE_FLAGS = ['--name', '--kubeconfig', '--pod-subnets', '--service-subnets', '--out', '--image', '--namespace', '--config-api'];
+const TLS_FLAGS = { '--tls-ca': 'CONFIG_API_TLS_CA_FILE', '--tls-cert': 'CONFIG_API_TLS_CERT_FILE', '--tls-key': 'CONFIG_API_TLS_KEY_FILE' } as const;
+const VALUE_FLAGS = ['--name', '--kubeconfig', '--pod-subnets', '--service-subnets', '--out', '--image', '--namespace', '--config-api', '--token-file', ...Object.keys(TLS_FLAGS)];
 const SWITCHES = ['--in-process', '--keep-objects'];
 const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
 
@@ -68,9 +90,12 @@ export function parseClusterCliArgs(argv: readonly string[], env: Record<string,
   if (!name) throw new Error('--name NAME is required');
   if (!isClusterName(name)) throw new Error(`--name ${JSON.stringify(name)} is not a DNS label (a-z, 0-9 and -, at most 63, starting and ending with a letter or digit)`);
   const configApi = values.get('--config-api') ?? env.CONFIG_API_GRPC ?? '127.0.0.1:50051';
-  const allowed = command === 'attach' ? ['--name', '--kubeconfig', '--pod-subnets', '--service-subnets', '--out', '--image', '--namespace', '--config-api', '--in-process'] : ['--name', '--config-api', '--keep-objects'];
+  const tokenFile = values.get('--token-file') ?? (env.CONFIG_API_TOKEN_FILE?.trim() || undefined);
+  const tls = tlsPaths(values, env);
+  const common = ['--name', '--config-api', '--token-file', ...Object.keys(TLS_FLAGS)];
+  const allowed = command === 'attach' ? [...common, '--kubeconfig', '--pod-subnets', '--service-subnets', '--out', '--image', '--namespace', '--in-process'] : [...common, '--keep-objects'];
   for (const flag of [...values.keys(), ...switches]) if (!allowed.includes(flag)) throw new Error(`${flag} does not apply to ${command}`);
-  if (command === 'detach') return { command, name, keepObjects: switches.has('--keep-objects'), configApi };
+  if (command === 'detach') return { command, name, keepObjects: switches.has('--keep-objects'), configApi, ...(tokenFile ? { tokenFile } : {}), ...(tls ? { tls } : {}) };
   const kubeconfig = values.get('--kubeconfig');
   if (!kubeconfig) throw new Error('--kubeconfig FILE is required: the workload cluster\'s kubeconfig');
   return {
@@ -84,7 +109,19 @@ export function parseClusterCliArgs(argv: readonly string[], env: Record<string,
     namespace: values.get('--namespace'),
     inProcess: switches.has('--in-process'),
     configApi,
+    ...(tokenFile ? { tokenFile } : {}),
+    ...(tls ? { tls } : {}),
   };
+}
+
+/** Each TLS file from its flag, else its variable; undefined when none is given. */
+function tlsPaths(values: ReadonlyMap<string, string>, env: Record<string, string | undefined>): ClusterCliTls | undefined {
+  const path = (flag: keyof typeof TLS_FLAGS): string | undefined => values.get(flag) ?? (env[TLS_FLAGS[flag]]?.trim() || undefined);
+  const ca = path('--tls-ca');
+  const cert = path('--tls-cert');
+  const key = path('--tls-key');
+  if (ca === undefined && cert === undefined && key === undefined) return undefined;
+  return { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
 }
 
 function cidrList(value: string | undefined, flag: string): string[] | undefined {

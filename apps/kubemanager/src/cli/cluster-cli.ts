@@ -1,10 +1,13 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigApiClient, ConfigApiError, type Json } from '../config-client/config-api-client.js';
-import { kubemanagerManifests } from '../deploy/kubemanager-manifests.js';
+import { BearerTokenFile } from '#libs/security';
+import { EnvReader, clientTlsOf, type ClientTlsConfig } from '#libs/config';
+import { API_TOKENS_KEY, API_TOKENS_SECRET, TOKEN_LINE_FILE, clientTlsSecretName, kubemanagerManifests, tokenOfLineFile } from '../deploy/kubemanager-manifests.js';
 import { loadKubeConfig } from '../kube/kube-api.js';
 import { purgeClusterObjects } from '../runtime/purge-cluster.js';
-import { CLUSTER_USAGE, parseClusterCliArgs, type AttachArgs, type ClusterCliArgs, type DetachArgs } from './cluster-cli-args.js';
+import { CLUSTER_USAGE, parseClusterCliArgs, type AttachArgs, type ClusterCliArgs, type ClusterCliTls, type DetachArgs } from './cluster-cli-args.js';
 
 export interface ClusterCliIo {
   out(line: string): void;
@@ -28,7 +31,25 @@ export async function runClusterCli(argv: readonly string[], io: ClusterCliIo): 
     io.err(`cluster: ${(error as Error).message}\n${CLUSTER_USAGE}`);
     return 2;
   }
-  const client = new ConfigApiClient({ address: args.configApi, actor: `cluster-cli:${args.name}`, deadlineMs: 15_000 });
+  let token: BearerTokenFile | undefined;
+  try {
+    token = args.tokenFile === undefined ? undefined : new BearerTokenFile(resolve(io.cwd, args.tokenFile));
+  } catch (error) {
+    io.err(`cluster: ${(error as Error).message}`);
+    return 2;
+  }
+  const { tls, problems } = args.tls ? readCliTls(args.tls, io.cwd) : { tls: undefined, problems: [] };
+  if (problems.length > 0) {
+    io.err(`cluster: ${problems.join('; ')}`);
+    return 2;
+  }
+  const client = new ConfigApiClient({
+    address: args.configApi,
+    actor: `cluster-cli:${args.name}`,
+    deadlineMs: 15_000,
+    authorization: token && (() => token.authorization()),
+    ...(tls ? { tls: tls.material } : {}),
+  });
   try {
     return args.command === 'attach' ? await attach(args, client, io) : await detach(args, client, io);
   } catch (error) {
@@ -64,13 +85,29 @@ async function attach(args: AttachArgs, client: ConfigApiClient, io: ClusterCliI
     io.out('the all-in-one controller now runs its kubemanager');
     return 0;
   }
-  const files = kubemanagerManifests({ cluster: args.name, kubeconfig: kubeconfigText, image: args.image, namespace, configApiGrpc: undefined });
   const out = resolve(io.cwd, args.out);
+  const lineFile = join(out, TOKEN_LINE_FILE);
+  // Attaching again keeps the kubemanager's token, whose line the config API already has; a new cluster gets a
+  // random one (256 bits, base64url).
+  const kept = existsSync(lineFile) ? tokenOfLineFile(readFileSync(lineFile, 'utf8'), args.name) : undefined;
+  const token = kept ?? randomBytes(32).toString('base64url');
+  // A CLI that reached the config API over TLS means its gRPC serves TLS: the kubemanager must use it too, and
+  // present a certificate of its own when the CLI had to.
+  const configApiTls = args.tls ? { configApiTls: { clientCertificate: args.tls.cert !== undefined } } : {};
+  const files = kubemanagerManifests({ cluster: args.name, kubeconfig: kubeconfigText, image: args.image, namespace, configApiGrpc: undefined, token, ...configApiTls });
   for (const file of files) {
     const path = join(out, file.path);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, file.content, { mode: 0o600 });
     io.out(`wrote ${path}`);
+  }
+  io.out(
+    kept
+      ? `kept the config API token of kubemanager:${args.name} from ${lineFile} (delete that file and attach again for a new one)`
+      : `a new config API token for kubemanager:${args.name}: add the line of ${lineFile} to the config API's token file (Secret ${API_TOKENS_SECRET}, key ${API_TOKENS_KEY}) before applying`,
+  );
+  if (args.tls?.cert !== undefined) {
+    io.out(`the kubemanager presents the client certificate of Secret ${clientTlsSecretName(args.name)} (tls.crt, tls.key): create it in namespace ${namespace}`);
   }
   io.out(`apply on the central cluster: kubectl apply -k ${args.out}`);
   return 0;
@@ -96,4 +133,16 @@ async function detach(args: DetachArgs, client: ConfigApiClient, io: ClusterCliI
     return 1;
   }
   return 0;
+}
+
+/** The TLS files (flags or CONFIG_API_TLS_*) read and checked, or the problems, each naming its flag. */
+function readCliTls(files: ClusterCliTls, cwd: string): { tls: ClientTlsConfig | undefined; problems: string[] } {
+  const reader = new EnvReader({});
+  const at = (path: string | undefined) => (path === undefined ? undefined : resolve(cwd, path));
+  const tls = clientTlsOf(reader, {
+    ca: { variable: '--tls-ca', path: at(files.ca) },
+    cert: { variable: '--tls-cert', path: at(files.cert) },
+    key: { variable: '--tls-key', path: at(files.key) },
+  });
+  return { tls, problems: reader.problems.map((problem) => problem.message) };
 }

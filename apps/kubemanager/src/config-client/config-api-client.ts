@@ -42,10 +42,29 @@ function errorOf(error: ServiceError): ConfigApiError {
 export interface ConfigApiClientOptions {
   /** host:port of the config API's gRPC server. */
   address: string;
-  /** Recorded as the actor of every command (call metadata x-actor). */
+  /**
+   * Recorded as the actor of every command (call metadata x-actor) when the client has no credentials and the config
+   * API lets anonymous callers name themselves. With credentials, the actor is the principal they authenticate.
+   */
   actor: string;
+  /**
+   * The `authorization` metadata of every call (`Bearer <token>`), asked for each call so that a token re-read from
+   * its file takes effect at once. None: calls go without credentials.
+   */
+  authorization?: () => string;
   /** Per call (default 30 s). */
   deadlineMs?: number;
+  /** TLS to the config API (CONFIG_API_TLS_*); undefined: plain TCP. */
+  tls?: ConfigApiTls;
+}
+
+/** The CA the config API's certificate must chain to, and the client certificate to present (PEM). */
+export interface ConfigApiTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** The name the server's certificate is checked for, instead of the address's host. */
+  serverName?: string;
 }
 
 const LIST_PAGE = 1000;
@@ -59,7 +78,10 @@ export class ConfigApiClient {
   private readonly deadlineMs: number;
 
   constructor(private readonly options: ConfigApiClientOptions) {
-    this.client = new ConfigServiceClient(options.address, credentials.createInsecure(), {
+    const { tls } = options;
+    const channelCredentials = tls ? credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null) : credentials.createInsecure();
+    this.client = new ConfigServiceClient(options.address, channelCredentials, {
+      ...(tls?.serverName ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
       'grpc.keepalive_time_ms': 30_000,
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 5_000,
@@ -150,7 +172,8 @@ export class ConfigApiClient {
     start: (metadata: Metadata, options: { deadline: number }, callback: (error: ServiceError | null, response: T) => void) => unknown,
   ): Promise<T> {
     const metadata = new Metadata();
-    metadata.set('x-actor', this.options.actor);
+    if (this.options.authorization) metadata.set('authorization', this.options.authorization());
+    else metadata.set('x-actor', this.options.actor);
     return new Promise((resolve, reject) =>
       start(metadata, { deadline: Date.now() + this.deadlineMs }, (error, response) => (error ? reject(errorOf(error)) : resolve(response))),
     );

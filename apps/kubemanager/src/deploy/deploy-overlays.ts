@@ -32,6 +32,8 @@ export const EXAMPLE_CLUSTER: Readonly<KubemanagerManifestsInput> = {
     'current-context: example',
     '',
   ].join('\n'),
+  // Public in git, so no secret: a placeholder that says so (attach draws a random one).
+  token: 'PLACEHOLDER-example-kubemanager-token-not-a-secret',
 };
 
 const OVERLAYS: readonly DeployOverlay[] = [
@@ -42,6 +44,9 @@ const OVERLAYS: readonly DeployOverlay[] = [
   { dir: 'deploy/central', deployable: true, what: 'central cluster of the multi-cluster model, PostgreSQL' },
   { dir: 'deploy/central-kurrentdb', deployable: true, what: 'central cluster of the multi-cluster model, external KurrentDB' },
   { dir: 'deploy/single-cluster', deployable: true, what: 'everything in the workload cluster, with one in-cluster kubemanager' },
+  { dir: 'deploy/dev', deployable: true, what: 'single-cluster with PLACEHOLDER token Secrets, for a throwaway cluster' },
+  { dir: 'deploy/tls/central', deployable: true, what: 'central with TLS on REST, gRPC and XMPP, from the Secret contrail-tls' },
+  { dir: 'deploy/tls/single-cluster', deployable: true, what: 'single-cluster with TLS on REST, gRPC and XMPP, from the Secret contrail-tls' },
   { dir: 'deploy/workload', deployable: true, what: "a workload cluster: the central kubemanager's RBAC and the agents' control addresses" },
   { dir: `deploy/clusters/${EXAMPLE_CLUSTER.cluster}`, deployable: true, what: 'the kubemanager of one workload cluster, on the central cluster' },
 ];

@@ -18,7 +18,7 @@ describe('kubemanager settings', () => {
       kubeconfig: undefined,
       configApi: '127.0.0.1:50051',
       resyncMs: 120_000,
-      concurrency: 16,
+      concurrency: 64,
       bindAddress: '127.0.0.1',
       restPort: 8084,
       logLevel: 'info',
@@ -29,6 +29,8 @@ describe('kubemanager settings', () => {
   it('lets flags win over their variables', () => {
     const config = loadKubemanagerConfig({ KUBEMANAGER_CLUSTER: 'east', KUBECONFIG: '/a' }, ['--cluster', 'west', '--kubeconfig=/b', '--config-api', 'api:9000']);
     expect(config).toMatchObject({ cluster: 'west', kubeconfig: '/b', configApi: 'api:9000' });
+    expect(loadKubemanagerConfig({ KUBEMANAGER_CLUSTER: 'east', CONFIG_API_TOKEN_FILE: '/env' }, ['--token-file', '/flag']).tokenFile).toBe('/flag');
+    expect(loadKubemanagerConfig({ KUBEMANAGER_CLUSTER: 'east', CONFIG_API_TOKEN_FILE: '/env' }).tokenFile).toBe('/env');
   });
 
   it('requires a cluster name and says how to give it', () => {

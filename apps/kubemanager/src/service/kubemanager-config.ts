@@ -1,4 +1,15 @@
-import { EnvReader, InvalidConfigError, readBindAddress, readLogLevel, readShutdownTimeoutMs, type Environment, type LogLevel } from '#libs/config';
+import {
+  EnvReader,
+  InvalidConfigError,
+  readBindAddress,
+  readClientTlsConfig,
+  readLogLevel,
+  readShutdownTimeoutMs,
+  type ClientTlsConfig,
+  type Environment,
+  type LogLevel,
+} from '#libs/config';
+import { DEFAULT_CONCURRENCY } from '../runtime/kubemanager.js';
 
 /*
  * One kubemanager process per workload cluster (`npm run kubemanager -- --cluster NAME --kubeconfig FILE`, or
@@ -10,8 +21,16 @@ import { EnvReader, InvalidConfigError, readBindAddress, readLogLevel, readShutd
  * | --kubeconfig / KUBECONFIG            | in-cluster       | the workload cluster's kubeconfig file; unset = the    |
  * |                                      |                  | pod's service account (single-cluster model)           |
  * | --config-api / CONFIG_API_GRPC       | 127.0.0.1:50051  | host:port of the config API's gRPC server              |
+ * | --token-file / CONFIG_API_TOKEN_FILE | -                | the bearer token for the config API (a file holding    |
+ * |                                      |                  | one line; re-read when it changes). Its role must be   |
+ * |                                      |                  | kubemanager:<cluster>. Unset: no credentials           |
+ * | --tls-ca / CONFIG_API_TLS_CA_FILE    | -                | TLS to the config API: PEM CA its certificate must     |
+ * |                                      |                  | chain to (and name the --config-api host). Unset with  |
+ * |                                      |                  | no cert either: plain TCP                              |
+ * | --tls-cert / CONFIG_API_TLS_CERT_FILE| -                | PEM client certificate, with its key: presented to a   |
+ * | --tls-key / CONFIG_API_TLS_KEY_FILE  | -                | config API that asks (TLS_CLIENT_AUTH); both or neither |
  * | KUBEMANAGER_RESYNC_MS                | 120000           | 0..86400000 between periodic reconciles; 0 = off       |
- * | KUBEMANAGER_CONCURRENCY              | 16               | 1..256 objects reconciled at once                      |
+ * | KUBEMANAGER_CONCURRENCY              | 64               | 1..256 objects reconciled at once                      |
  * | REST_PORT                            | 8084             | 0..65535: GET /health, GET /metrics                    |
  * | BIND_ADDRESS, LOG_LEVEL,             |                  | as the controller's                                    |
  * | SHUTDOWN_TIMEOUT_MS                  |                  |                                                        |
@@ -21,6 +40,10 @@ export interface KubemanagerConfig {
   /** Undefined: the in-cluster service account. */
   kubeconfig: string | undefined;
   configApi: string;
+  /** CONFIG_API_TOKEN_FILE: the file holding the bearer token for the config API; undefined: none. */
+  tokenFile: string | undefined;
+  /** CONFIG_API_TLS_CA_FILE, _CERT_FILE, _KEY_FILE: TLS to the config API, read and checked; undefined: plain. */
+  configApiTls?: ClientTlsConfig;
   resyncMs: number;
   concurrency: number;
   bindAddress: string;
@@ -38,7 +61,15 @@ export function isClusterName(name: string): boolean {
   return DNS_LABEL.test(name);
 }
 
-const FLAGS: Record<string, string> = { '--cluster': 'KUBEMANAGER_CLUSTER', '--kubeconfig': 'KUBECONFIG', '--config-api': 'CONFIG_API_GRPC' };
+const FLAGS: Record<string, string> = {
+  '--cluster': 'KUBEMANAGER_CLUSTER',
+  '--kubeconfig': 'KUBECONFIG',
+  '--config-api': 'CONFIG_API_GRPC',
+  '--token-file': 'CONFIG_API_TOKEN_FILE',
+  '--tls-ca': 'CONFIG_API_TLS_CA_FILE',
+  '--tls-cert': 'CONFIG_API_TLS_CERT_FILE',
+  '--tls-key': 'CONFIG_API_TLS_KEY_FILE',
+};
 
 /** The flags as their variables; an unknown flag or one without a value is an error naming it. */
 export function flagsAsEnvironment(argv: readonly string[]): Environment {
@@ -60,7 +91,7 @@ export function readKubemanagerResyncMs(reader: EnvReader): number {
 }
 
 /** Reads and validates the kubemanager's settings; throws InvalidConfigError listing every problem. */
-export function loadKubemanagerConfig(env: Environment, argv: readonly string[] = []): KubemanagerConfig {
+export function loadKubemanagerConfig(env: Environment, argv: readonly string[] = [], cwd = process.cwd()): KubemanagerConfig {
   let flags: Environment;
   try {
     flags = flagsAsEnvironment(argv);
@@ -78,12 +109,18 @@ export function loadKubemanagerConfig(env: Environment, argv: readonly string[] 
     cluster: cluster ?? '',
     kubeconfig: reader.raw('KUBECONFIG'),
     configApi,
+    tokenFile: reader.raw('CONFIG_API_TOKEN_FILE'),
+    ...tlsOf(readClientTlsConfig(reader, 'CONFIG_API_TLS', cwd)),
     resyncMs: readKubemanagerResyncMs(reader),
-    concurrency: reader.integer('KUBEMANAGER_CONCURRENCY', 16, { min: 1, max: 256 }),
+    concurrency: reader.integer('KUBEMANAGER_CONCURRENCY', DEFAULT_CONCURRENCY, { min: 1, max: 256 }),
     bindAddress: readBindAddress(reader),
     restPort: reader.port('REST_PORT', DEFAULT_KUBEMANAGER_REST_PORT),
     logLevel: readLogLevel(reader),
     shutdownTimeoutMs: readShutdownTimeoutMs(reader),
   };
   return reader.finish(config);
+}
+
+function tlsOf(tls: ClientTlsConfig | undefined): { configApiTls?: ClientTlsConfig } {
+  return tls ? { configApiTls: tls } : {};
 }

@@ -8,6 +8,7 @@ import { Kubemanager } from '../runtime/kubemanager.js';
 import { KubemanagerMetrics } from '../runtime/kubemanager-metrics.js';
 import type { KubemanagerConfig } from './kubemanager-config.js';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { BearerTokenFile } from '#libs/security';
 
 export interface RunningKubemanager {
   readonly kubemanager: Kubemanager;
@@ -19,11 +20,22 @@ export interface RunningKubemanager {
  * The kubemanager process: /health and /metrics on REST_PORT, then the kubemanager itself, which waits for the
  * config API and keeps retrying an unreachable Kubernetes API (both logged) rather than exiting.
  */
-export async function startKubemanagerService(config: KubemanagerConfig, kubeConfig: KubeConfig, logger: Logger): Promise<RunningKubemanager> {
+export async function startKubemanagerService(
+  config: KubemanagerConfig,
+  kubeConfig: KubeConfig,
+  logger: Logger,
+  /** CONFIG_API_TOKEN_FILE's token: sent with every call to the config API. */
+  token?: BearerTokenFile,
+): Promise<RunningKubemanager> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const kube: KubeApi = new ClientNodeKubeApi(kubeConfig);
-  const client = new ConfigApiClient({ address: config.configApi, actor: `kubemanager:${config.cluster}` });
+  const client = new ConfigApiClient({
+    address: config.configApi,
+    actor: `kubemanager:${config.cluster}`,
+    authorization: token && (() => token.authorization()),
+    ...(config.configApiTls ? { tls: config.configApiTls.material } : {}),
+  });
   const kubemanager = new Kubemanager({
     cluster: config.cluster,
     kube,

@@ -1,8 +1,10 @@
-import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { ConfigObject } from '#libs/domain';
-import { GrpcServerHost, Metrics } from '#libs/platform';
+import type { ClientTlsConfig } from '#libs/config';
+import { GrpcServerHost, Metrics, SERVER_TLS, type ServerTls } from '#libs/platform';
 import { CONFIG_PROJECTION, type ConfigProjection } from '#libs/projections';
-import { ConfigApiClient } from '../config-client/config-api-client.js';
+import { AUTHENTICATOR, type Authenticator } from '#libs/security';
+import { ConfigApiClient, type ConfigApiTls } from '../config-client/config-api-client.js';
 import { ClientNodeKubeApi, loadKubeConfig } from '../kube/kube-api.js';
 import { Kubemanager, type KubemanagerLogger } from '../runtime/kubemanager.js';
 import { KubemanagerMetrics } from '../runtime/kubemanager-metrics.js';
@@ -11,6 +13,8 @@ import { ClusterSupervisor, type ClusterRecord } from './cluster-supervisor.js';
 export interface KubemanagerSupervisorOptions {
   /** KUBEMANAGER_RESYNC_MS for the in-process kubemanagers. */
   resyncMs: number;
+  /** CONFIG_API_TLS_*: the CA and client certificate of their TLS to this process's gRPC, when it serves TLS. */
+  configApiTls?: ClientTlsConfig;
 }
 
 const OPTIONS = Symbol('KUBEMANAGER_SUPERVISOR_OPTIONS');
@@ -38,7 +42,8 @@ function clusterRecord(object: ConfigObject): ClusterRecord {
 /**
  * The all-in-one controller's kubemanagers: one in-process kubemanager per attached cluster with a kubeconfig file,
  * started and stopped as cluster objects change in the config state. Each is a gRPC client of this process's own
- * ConfigService, as a separate kubemanager would be.
+ * ConfigService, as a separate kubemanager would be, with a token minted for it in memory (role and actor
+ * kubemanager:<cluster>, never written anywhere, revoked when it stops): it writes its own cluster's objects only.
  */
 @Module({})
 export class KubemanagerSupervisorModule implements OnApplicationBootstrap, OnModuleDestroy {
@@ -53,6 +58,8 @@ export class KubemanagerSupervisorModule implements OnApplicationBootstrap, OnMo
     @Inject(GrpcServerHost) private readonly grpc: GrpcServerHost,
     @Inject(Metrics) private readonly metrics: Metrics,
     @Inject(OPTIONS) private readonly options: KubemanagerSupervisorOptions,
+    @Optional() @Inject(AUTHENTICATOR) private readonly authenticator?: Authenticator,
+    @Optional() @Inject(SERVER_TLS) private readonly serverTls?: ServerTls,
   ) {}
 
   static forRoot(options: KubemanagerSupervisorOptions): DynamicModule {
@@ -106,10 +113,31 @@ export class KubemanagerSupervisorModule implements OnApplicationBootstrap, OnMo
     if (changed.length > 0 || removed.length > 0) this.supervisor?.apply(changed, removed);
   }
 
+  /**
+   * With TLS on, a kubemanager's TLS to this process: trusting CONFIG_API_TLS_CA_FILE, else TLS_CLIENT_CA_FILE (one
+   * CA per deployment, as Tungsten Fabric's), presenting CONFIG_API_TLS_CERT_FILE/KEY_FILE, else this process's own
+   * certificate as read now (one set per node); the server is checked for the name its certificate carries, since
+   * it is reached on a loopback or bind address.
+   */
+  private clientTls(): ConfigApiTls | undefined {
+    if (!this.serverTls) return undefined;
+    const own = this.options.configApiTls?.material;
+    const node = this.serverTls.current;
+    const dnsName = /(?:^|, )DNS:([^,\s]+)/.exec(node.certificate?.subjectAltName ?? '')?.[1];
+    return {
+      ca: own?.ca ?? node.ca,
+      ...(own?.cert ? { cert: own.cert, key: own.key } : { cert: node.cert, key: node.key }),
+      ...(dnsName ? { serverName: dnsName } : {}),
+    };
+  }
+
   private startKubemanager(cluster: string, kubeconfig: string, configApi: string): { stop(): void } {
     const logger = nestKubemanagerLogger(`Kubemanager:${cluster}`);
     let kubemanager: Kubemanager | undefined;
-    const client = new ConfigApiClient({ address: configApi, actor: `kubemanager:${cluster}` });
+    const actor = `kubemanager:${cluster}` as const;
+    const credential = this.authenticator?.mint(actor, [actor]);
+    const tls = this.clientTls();
+    const client = new ConfigApiClient({ address: configApi, actor, authorization: credential && (() => `Bearer ${credential.token}`), ...(tls ? { tls } : {}) });
     this.clients.add(client);
     try {
       kubemanager = new Kubemanager({
@@ -128,6 +156,7 @@ export class KubemanagerSupervisorModule implements OnApplicationBootstrap, OnMo
       stop: () => {
         kubemanager?.stop();
         client.close();
+        credential?.revoke();
         this.clients.delete(client);
       },
     };

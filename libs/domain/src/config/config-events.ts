@@ -89,3 +89,14 @@ export const EventTypes = {
   AddressAllocated: 'AddressAllocated',
   AddressReleased: 'AddressReleased',
 } as const;
+
+const POOL_AND_NAME_EVENTS: ReadonlySet<string> = new Set(Object.values(EventTypes));
+
+/**
+ * Whether the config state folds events of this type: resource events and the reservation and pool events. The log
+ * holds others too (the audit trail of refused commands, `CommandRefused`), which change no object, no stream
+ * revision the deciders read, and no digest.
+ */
+export function isConfigEventType(eventType: string): boolean {
+  return resourceEventKind(eventType) !== undefined || POOL_AND_NAME_EVENTS.has(eventType);
+}

@@ -8,6 +8,7 @@ import { LazySets } from './lazy-sets.js';
 import { copyConfigObject, type Allocation, type ConfigObject, type NumberPoolName, type RefEntry } from './config-object.js';
 import {
   EventTypes,
+  isConfigEventType,
   resourceEventKind,
   type AddressAllocated,
   type NumberAllocated,
@@ -204,8 +205,10 @@ export class ConfigState implements ConfigView {
   }
 
   apply(event: ConfigEvent): void {
-    this.revisions.set(event.streamId, event.streamRevision);
     this.lastPosition = event.globalPosition;
+    // Not config (the audit trail of refused commands): the position moves, nothing else, so digests stay equal.
+    if (!isConfigEventType(event.type)) return;
+    this.revisions.set(event.streamId, event.streamRevision);
     const kind = resourceEventKind(event.type);
     if (kind === 'Created') this.created(event.data as unknown as ResourceCreated, event.streamRevision);
     else if (kind === 'Updated') this.updated(event.data as unknown as ResourceUpdated, event.streamRevision);

@@ -292,5 +292,10 @@ function refsToJson(refs: Record<string, RefEntry[]>): JsonValue {
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    // Nested deeper than JSON.stringify goes: no stored value is (the log refuses them), and the checks refuse it.
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import type { JsonValue } from '#libs/event-store';
 import { findProperty, resourceType } from '../schema/index.js';
+import { describe as describeValue } from '../schema/value-shapes.js';
 import { badRequest } from './config-error.js';
 import type { ConfigObject } from './config-object.js';
 
@@ -22,6 +23,10 @@ export function applyPropCollectionUpdates(object: ConfigObject, updates: readon
   const result: Record<string, JsonValue> = {};
   updates.forEach((update, i) => {
     const where = `updates[${i}]`;
+    if (update === null || typeof update !== 'object' || Array.isArray(update)) {
+      throw badRequest(`${where} must be an object {field, operation, value, position}, not ${describeValue(update)}`, where);
+    }
+    if (typeof update.field !== 'string') throw badRequest(`${where}: field must be a property name, not ${describeValue(update.field)}`, `${where}.field`);
     const prop = spec ? findProperty(spec, update.field) : undefined;
     if (!prop || !prop.collection || !prop.collectionField) {
       throw badRequest(`${where}: ${update.field} is not a list or map property of ${object.type}`, `${where}.field`);
@@ -29,9 +34,10 @@ export function applyPropCollectionUpdates(object: ConfigObject, updates: readon
     const wrapper = ((result[update.field] ?? object.props[update.field] ?? {}) as Record<string, JsonValue>) || {};
     const items = Array.isArray(wrapper[prop.collectionField]) ? [...(wrapper[prop.collectionField] as JsonValue[])] : [];
     if (prop.collection === 'propl') {
-      const index = update.position === undefined || update.position === null ? undefined : Number(update.position);
+      // Not Number() of a list or object: a list nested thousands deep overflows the stack turning into text.
+      const index = update.position === undefined || update.position === null ? undefined : typeof update.position === 'object' ? NaN : Number(update.position);
       if (index !== undefined && (!Number.isInteger(index) || index < 0 || index > items.length)) {
-        throw badRequest(`${where}: position ${JSON.stringify(update.position)} is not an index of ${update.field} (0..${items.length})`, `${where}.position`);
+        throw badRequest(`${where}: position ${describeValue(update.position)} is not an index of ${update.field} (0..${items.length})`, `${where}.position`);
       }
       switch (update.operation) {
         case 'add':
@@ -58,7 +64,7 @@ export function applyPropCollectionUpdates(object: ConfigObject, updates: readon
         else items.push(value);
       } else if (update.operation === 'delete') {
         const at = items.findIndex((item) => (item as Record<string, JsonValue>)?.[key] === update.position);
-        if (at < 0) throw badRequest(`${where}: ${update.field} has no element with ${key} ${JSON.stringify(update.position)}`, `${where}.position`);
+        if (at < 0) throw badRequest(`${where}: ${update.field} has no element with ${key} ${describeValue(update.position)}`, `${where}.position`);
         items.splice(at, 1);
       } else {
         throw badRequest(`${where}: ${update.field} is a map; operation must be set or delete`, `${where}.operation`);

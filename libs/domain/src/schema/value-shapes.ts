@@ -121,7 +121,8 @@ function checkComplex(type: ComplexType, value: unknown, path: string, problems:
   }
   const before = problems.length;
   for (const [key, item] of Object.entries(value)) {
-    const shape = type.fields[key];
+    // Own fields only: a key such as `toString` or `__proto__` must not find what every object inherits.
+    const shape = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
     // contrail-api rejects these too: "class IpamSubnetType does not have field …" (_validate_complex_type).
     if (shape === undefined) problems.push({ path: fieldPath(path, key), message: `unknown field ${key} in ${type.name}` });
     else checkShape(shape, item, fieldPath(path, key), problems);
@@ -147,6 +148,12 @@ function quote(text: string): string {
 /** A short rendering of a received value for messages. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Deeper than JSON.stringify's recursion goes (a body nested thousands of levels deep): a refusal, not a crash.
+    return Array.isArray(value) ? 'a list nested too deeply to show' : 'an object nested too deeply to show';
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

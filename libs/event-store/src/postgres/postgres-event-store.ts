@@ -270,9 +270,17 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
+    // A read that fails because the server is down (stopped, restarting, unreachable) reads as "nothing new yet":
+    // the subscription waits its poll interval and reads again from where it was, so projections and watches go on
+    // once the server is back instead of ending for good.
+    const readAfterOutage = (o: ReadAllOptions) =>
+      this.readAll(o).catch((error: unknown) => {
+        if (error instanceof StoreUnavailableError) return [];
+        throw error;
+      });
     return new PollingSubscription(
       {
-        readAll: (o) => (this.closed ? Promise.resolve([]) : this.readAll(o)),
+        readAll: (o) => (this.closed ? Promise.resolve([]) : readAfterOutage(o)),
         signal: this.signal,
         pollIntervalMs: this.options.pollIntervalMs ?? 1000,
       },

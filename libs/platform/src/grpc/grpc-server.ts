@@ -21,11 +21,11 @@ export class GrpcServer {
     this.server.addService(service, implementation);
   }
 
-  /** Binds without TLS and starts serving; resolves with the port bound. */
-  listen(host: string, port: number): Promise<number> {
+  /** Binds (without TLS unless `credentials` say otherwise) and starts serving; resolves with the port bound. */
+  listen(host: string, port: number, credentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<number> {
     const address = `${isIPv6(host) ? `[${host}]` : host}:${port}`;
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => {
+      this.server.bindAsync(address, credentials, (error, boundPort) => {
         if (error) reject(new Error(`gRPC cannot listen on ${address}: ${error.message}`, { cause: error }));
         else resolve(boundPort);
       });

@@ -1,9 +1,12 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
-import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Inject, Injectable, Module, Optional, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
+import type { ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { DEFAULT_GRPC_MAX_MESSAGE_BYTES } from '#libs/config';
 import { HealthService, ServingStatus } from '#libs/proto';
 import { GrpcServer } from './grpc-server.js';
 import { HealthStatusBoard, WHOLE_SERVER } from './health-status-board.js';
 import { healthService } from './health-service.js';
+import { Metrics } from '../http/metrics.js';
+import { messageSizeLimitInterceptor } from './message-size-limit.js';
 
 export interface GrpcListenerOptions {
   bindAddress: string;
@@ -11,6 +14,11 @@ export interface GrpcListenerOptions {
   port: number;
   /** How long open calls may run on after shutdown begins before they are cancelled. */
   shutdownTimeoutMs: number;
+  /**
+   * GRPC_MAX_MESSAGE_BYTES: the largest request message any service takes (default 4 MiB, grpc-js's own default);
+   * larger ones end their call with RESOURCE_EXHAUSTED. What the server sends is not limited (an agent's full sync).
+   */
+  maxMessageBytes?: number;
 }
 
 export const GRPC_LISTENER_OPTIONS = Symbol('GRPC_LISTENER_OPTIONS');
@@ -23,14 +31,24 @@ export const GRPC_LISTENER_OPTIONS = Symbol('GRPC_LISTENER_OPTIONS');
 @Injectable()
 export class GrpcServerHost implements BeforeApplicationShutdown {
   readonly health = new HealthStatusBoard();
-  private readonly server = new GrpcServer();
+  private readonly server: GrpcServer;
   private readonly shutdownListeners = new Set<() => void>();
   private shuttingDown = false;
   private bound!: (port: number) => void;
   /** The bound port, once `listen` has run: in-process clients of this server (the all-in-one's kubemanagers). */
   readonly boundPort: Promise<number> = new Promise((resolve) => (this.bound = resolve));
 
-  constructor(@Inject(GRPC_LISTENER_OPTIONS) private readonly options: GrpcListenerOptions) {
+  constructor(
+    @Inject(GRPC_LISTENER_OPTIONS) private readonly options: GrpcListenerOptions,
+    @Optional() metrics?: Metrics,
+  ) {
+    const maxBytes = options.maxMessageBytes ?? DEFAULT_GRPC_MAX_MESSAGE_BYTES;
+    metrics?.limitsServed('grpc_message_bytes');
+    this.server = new GrpcServer({
+      'grpc.max_receive_message_length': maxBytes,
+      // First: it must be handed grpc-js's own call (message-size-limit.ts).
+      interceptors: [messageSizeLimitInterceptor({ maxBytes, setting: 'GRPC_MAX_MESSAGE_BYTES', onHit: () => metrics?.limitHit('grpc_message_bytes') })],
+    });
     this.server.addService(HealthService, healthService(this.health));
   }
 
@@ -46,9 +64,9 @@ export class GrpcServerHost implements BeforeApplicationShutdown {
     return this.options.bindAddress;
   }
 
-  /** Binds, marks the server SERVING, and resolves with the bound port. */
-  async listen(): Promise<number> {
-    const port = await this.server.listen(this.options.bindAddress, this.options.port);
+  /** Binds (with TLS when `credentials` are secure ones), marks the server SERVING, and resolves with the bound port. */
+  async listen(credentials?: ServerCredentials): Promise<number> {
+    const port = await this.server.listen(this.options.bindAddress, this.options.port, credentials);
     this.health.set(WHOLE_SERVER, ServingStatus.SERVING);
     this.bound(port);
     return port;

@@ -17,8 +17,10 @@ export interface HttpEdgeOptions {
  * own parsers with a 100 kB limit.
  */
 export function configureHttpEdge(app: NestExpressApplication, options: HttpEdgeOptions): void {
-  app.use(httpMetricsMiddleware(app.get(Metrics)));
+  const metrics = app.get(Metrics);
+  app.use(httpMetricsMiddleware(metrics));
   app.useBodyParser('json', { limit: options.bodyLimitBytes });
-  app.useGlobalFilters(new HttpErrorFilter(options.logger.child({ component: 'http' }), options.bodyLimitBytes));
+  metrics.limitsServed('rest_body_bytes');
+  app.useGlobalFilters(new HttpErrorFilter(options.logger.child({ component: 'http' }), options.bodyLimitBytes, () => metrics.limitHit('rest_body_bytes')));
   app.disable('x-powered-by');
 }

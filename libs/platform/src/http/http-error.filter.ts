@@ -19,14 +19,17 @@ export interface HttpErrorBody {
 }
 
 /**
- * Answers every error as JSON: unknown routes (404 naming the path), bodies over the limit (413 naming the limit),
- * HttpExceptions with their own message, anything else as a 500 whose details go to the log, not to the client.
+ * Answers every error as JSON: unknown routes (404 naming the path), bodies over the limit (413 naming the limit and
+ * REST_BODY_LIMIT_BYTES), HttpExceptions with their own message, anything else as a 500 whose details go to the log,
+ * not to the client.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(
     private readonly logger: Logger,
     private readonly bodyLimitBytes: number,
+    /** Called for each body refused for its size (contrail_limit_hits_total{limit="rest_body_bytes"}). */
+    private readonly onBodyTooLarge: () => void = () => undefined,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -42,6 +45,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       path,
     };
     if (statusCode >= 500) this.logger.error({ err: exception, method: req.method, path }, 'request failed');
+    if (isBodyTooLarge(exception)) this.onBodyTooLarge();
     if (res.headersSent) {
       res.end();
       return;
@@ -51,13 +55,22 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private messageFor(exception: unknown, statusCode: number, method: string, path: string): string | string[] {
     if (statusCode === HttpStatus.NOT_FOUND && isRouterNotFound(exception)) return `no route for ${method} ${path}`;
-    if (statusCode === HttpStatus.PAYLOAD_TOO_LARGE) return `the request body is larger than the limit of ${this.bodyLimitBytes} bytes`;
+    if (isBodyTooLarge(exception)) return `the request body is larger than the limit of ${this.bodyLimitBytes} bytes (REST_BODY_LIMIT_BYTES)`;
     if (!(exception instanceof HttpException)) return 'internal error';
     const response = exception.getResponse();
     if (typeof response === 'string') return response;
     const message = (response as { message?: unknown }).message;
     return typeof message === 'string' || Array.isArray(message) ? (message as string | string[]) : exception.message;
   }
+}
+
+/**
+ * The JSON body parser refused a body over its limit (Nest maps body-parser's http-error to a 413 HttpException
+ * with it as the cause). Other 413s (a list too long to answer unpaged) carry their own message.
+ */
+function isBodyTooLarge(exception: unknown): boolean {
+  if (!(exception instanceof HttpException) || exception.getStatus() !== HttpStatus.PAYLOAD_TOO_LARGE) return false;
+  return (exception.cause as { type?: unknown } | undefined)?.type === 'entity.too.large';
 }
 
 /** Nest's router answers a URL without a route with a NotFoundException "Cannot GET /x". */

@@ -4,12 +4,17 @@ import type { RouteFamily } from '../dialect/families.js';
 import { PublishPairer } from '../dialect/publish.js';
 import type { AgentRoute } from '../dialect/route-entry.js';
 import { AGENT_STANZA_KINDS, decodeStanzaText, type Stanza } from '../dialect/stanza.js';
+import { decodeStartTls, encodeProceed, encodeStreamError, encodeStreamFeatures, encodeTlsFailure, type StreamErrorCondition } from '../dialect/starttls.js';
 import { decodeStreamHeader, encodeControlStreamHeader } from '../dialect/stream-header.js';
 import type { ConfigSubject } from '../dialect/subscribe.js';
 import { XmppFramer, type Frame } from '../framing/framer.js';
 import type { AdmissionDecision } from './admission.js';
 
-export type SessionState = 'awaiting-header' | 'open' | 'closed';
+/**
+ * awaiting-header → open → closed; with TLS offered (§1.5): awaiting-header → tls-offered (header and features sent,
+ * waiting for <starttls/>) → tls-handshake (<proceed/> sent) → awaiting-header (the stream restarts over TLS) → open.
+ */
+export type SessionState = 'awaiting-header' | 'tls-offered' | 'tls-handshake' | 'open' | 'closed';
 
 /** Who is at the other end, from the stream header (§1.1, §1.2). */
 export interface AgentIdentity {
@@ -43,6 +48,11 @@ export type SessionAction =
   | { type: 'request'; request: AgentRequest }
   /** Something the agent sent was dropped; the session goes on. Log the reason. */
   | { type: 'rejected'; reason: string }
+  /**
+   * §1.5 step 5: after writing what was sent before (the <proceed/>), run the server side of a TLS handshake on the
+   * same socket, then call tlsEstablished(now), or close(reason) when it fails. Bytes read meanwhile are TLS's.
+   */
+  | { type: 'start-tls' }
   /** End the connection after writing what was sent before; log the reason. Nothing follows. */
   | { type: 'close'; reason: string };
 
@@ -56,6 +66,12 @@ export interface ServerSessionOptions {
   /** §1.2 the header must arrive within this (default 15). */
   openTimeSeconds?: number;
   maxStanzaBytes?: number;
+  /**
+   * §1.5 STARTTLS: 'off' (default) is the plain dialect, no features sent; 'on' offers STARTTLS after the header
+   * (an agent may still go on in plain text: it is admitted at its first stanza); 'require' offers it as TF does,
+   * `<required/>`, and refuses an agent that sends anything but `<starttls/>` with a stream error.
+   */
+  tls?: 'off' | 'on' | 'require';
   /** When set, an agent whose header names another subcluster is refused ("Subcluster mismatch", §1.1). */
   subcluster?: string;
   controlJid?: string;
@@ -79,10 +95,13 @@ export interface ServerSessionOptions {
 export class XmppServerSession {
   private currentState: SessionState = 'awaiting-header';
   private identity: AgentIdentity | undefined;
-  private readonly framer: XmppFramer;
+  private framer: XmppFramer;
+  /** The TLS handshake is done: the stream restarted over TLS (§1.5 step 6). */
+  private tlsDone = false;
+  private handshakeStartedAt = 0;
   private readonly pairer = new PublishPairer();
   private readonly subscriptions = new Map<string, number | undefined>();
-  private readonly openedAt: number;
+  private openedAt: number;
   private lastReceived: number;
   private lastSent: number;
   readonly holdTimeMs: number;
@@ -104,6 +123,11 @@ export class XmppServerSession {
   /** Known once the header arrived. */
   get agent(): AgentIdentity | undefined {
     return this.identity;
+  }
+
+  /** The stream runs over TLS (§1.5). */
+  get secured(): boolean {
+    return this.tlsDone;
   }
 
   /** VRFs the agent subscribed to, with their instance-ids. */
@@ -136,11 +160,14 @@ export class XmppServerSession {
     if (this.currentState === 'closed') return [];
     switch (frame.kind) {
       case 'stream-open':
-        return this.currentState === 'awaiting-header' ? this.onHeader(frame.xml, now) : this.closeWith(`${this.describePeer()} sent a second stream header`);
+        if (this.currentState !== 'awaiting-header') return this.closeWith(`${this.describePeer()} sent a second stream header`);
+        return this.offersTls && !this.tlsDone ? this.onHeaderBeforeTls(frame.xml, now) : this.onHeader(frame.xml, now);
       case 'stream-close':
         return this.closeWith(`${this.describePeer()} closed the stream`);
       case 'stanza': {
         if (this.currentState === 'awaiting-header') return this.closeWith(`<${frame.name}> before the stream header from ${this.options.remoteAddress}`);
+        if (this.currentState === 'tls-offered') return this.onFrameBeforeTls(frame, now);
+        if (this.currentState === 'tls-handshake') return this.closeWith(`<${frame.name}> from ${this.describePeer()} in the middle of the TLS handshake`);
         let stanza: Stanza;
         try {
           stanza = decodeStanzaText(frame.xml);
@@ -220,7 +247,17 @@ export class XmppServerSession {
    */
   tick(now: number): SessionAction[] {
     if (this.currentState === 'awaiting-header') {
-      return now - this.openedAt >= this.openTimeMs ? this.closeWith(`no stream header from ${this.options.remoteAddress} within ${this.openTimeMs / 1000} s`) : [];
+      const after = this.tlsDone ? ' of the TLS handshake' : '';
+      return now - this.openedAt >= this.openTimeMs ? this.closeWith(`no stream header from ${this.options.remoteAddress} within ${this.openTimeMs / 1000} s${after}`) : [];
+    }
+    if (this.currentState === 'tls-offered') {
+      // §1.5: TF runs the hold timer in OpenConfirm; nothing is sent meanwhile (no keepalive in the negotiation).
+      if (now - this.lastReceived < this.holdTimeMs) return [];
+      return this.closeWith(`hold time expired: ${this.describePeer()} sent nothing for ${this.holdTimeMs / 1000} s after STARTTLS was offered`);
+    }
+    if (this.currentState === 'tls-handshake') {
+      if (now - this.handshakeStartedAt < this.openTimeMs) return [];
+      return this.closeWith(`the TLS handshake with ${this.describePeer()} did not finish within ${this.openTimeMs / 1000} s`);
     }
     if (this.currentState !== 'open') return [];
     if (now - this.lastReceived >= this.holdTimeMs) {
@@ -236,6 +273,8 @@ export class XmppServerSession {
   /** When tick() next has something to do (ms, same clock as `now`); Infinity once closed. */
   nextDeadline(): number {
     if (this.currentState === 'awaiting-header') return this.openedAt + this.openTimeMs;
+    if (this.currentState === 'tls-offered') return this.lastReceived + this.holdTimeMs;
+    if (this.currentState === 'tls-handshake') return this.handshakeStartedAt + this.openTimeMs;
     if (this.currentState === 'closed') return Infinity;
     return Math.min(this.lastReceived + this.holdTimeMs, this.lastSent + this.keepaliveIntervalMs);
   }
@@ -250,7 +289,77 @@ export class XmppServerSession {
     return this.currentState === 'closed' ? [] : this.closeWith(reason);
   }
 
+  /**
+   * §1.5 step 5 done: the TLS handshake the 'start-tls' action asked for succeeded. The stream restarts: a fresh
+   * framer, and the agent's header is awaited again (within the open time), which is then admitted (step 6).
+   */
+  tlsEstablished(now: number): SessionAction[] {
+    if (this.currentState !== 'tls-handshake') return [];
+    this.tlsDone = true;
+    this.currentState = 'awaiting-header';
+    this.openedAt = this.lastReceived = this.lastSent = now;
+    this.framer = new XmppFramer(this.options.maxStanzaBytes === undefined ? {} : { maxStanzaBytes: this.options.maxStanzaBytes });
+    return [];
+  }
+
+  private get offersTls(): boolean {
+    return this.options.tls === 'on' || this.options.tls === 'require';
+  }
+
+  /** The header, admitted (§1.1) and answered; after TLS, the agent must still be the one that started it. */
   private onHeader(xml: string, now: number): SessionAction[] {
+    const before = this.identity;
+    const agent = this.agentOf(xml);
+    if (!('name' in agent)) return agent;
+    if (before !== undefined && agent.name !== before.name) {
+      return this.closeWith(`${agent.name} (${this.options.remoteAddress}) restarted the stream after TLS under another name than ${before.name}`);
+    }
+    return this.admitAgent(agent, now, true);
+  }
+
+  /**
+   * §1.5 steps 1-2: the header is checked but not admitted yet (admission waits for the stream over TLS, as TF's
+   * OpenConfirm does); the control node answers its header and the features offering STARTTLS.
+   */
+  private onHeaderBeforeTls(xml: string, now: number): SessionAction[] {
+    const agent = this.agentOf(xml);
+    if (!('name' in agent)) return agent;
+    this.currentState = 'tls-offered';
+    this.lastSent = now;
+    return [
+      { type: 'send', data: encodeControlStreamHeader(agent.name, this.options.controlJid ?? CONTROL_NODE_JID) },
+      { type: 'send', data: encodeStreamFeatures({ required: this.options.tls === 'require' }) },
+    ];
+  }
+
+  /**
+   * §1.5 steps 3-4: `<starttls/>` is answered `<proceed/>` and the handshake starts. Anything else: with 'require'
+   * the agent is refused (a stream error says why); with 'on' it chose to stay plain and is admitted now.
+   */
+  private onFrameBeforeTls(frame: Extract<Frame, { kind: 'stanza' }>, now: number): SessionAction[] {
+    if (frame.name === 'starttls') {
+      try {
+        decodeStartTls(frame.xml);
+      } catch (error) {
+        if (!(error instanceof XmppError)) throw error;
+        // RFC 6120 §5.4.2.2: <failure/>, then the stream ends.
+        return this.closeWith(`bad <starttls> from ${this.describePeer()}: ${error.message}`, [encodeTlsFailure()]);
+      }
+      this.currentState = 'tls-handshake';
+      this.handshakeStartedAt = now;
+      return [{ type: 'send', data: encodeProceed() }, { type: 'start-tls' }];
+    }
+    if (this.options.tls === 'require') {
+      const reason = `${this.describePeer()} sent <${frame.name}> without starting TLS: this control node requires TLS (xmpp-dialect.md §1.5)`;
+      return this.closeWithStreamError('policy-violation', reason);
+    }
+    const admitted = this.admitAgent(this.identity!, now, false);
+    if (this.currentState !== 'open') return admitted;
+    return [...admitted, ...this.handleFrame(frame, now)];
+  }
+
+  /** The agent from its header, or the actions closing the session when the header is bad (§1.1, §1.2). */
+  private agentOf(xml: string): AgentIdentity | SessionAction[] {
     let header;
     try {
       header = decodeStreamHeader(xml);
@@ -264,20 +373,32 @@ export class XmppServerSession {
     if (this.options.subcluster !== undefined && header.xmlns !== this.options.subcluster) {
       return this.closeWith(`Subcluster mismatch: agent ${agent.name} is in ${JSON.stringify(header.xmlns)}, this control node serves ${JSON.stringify(this.options.subcluster)}`);
     }
+    return agent;
+  }
+
+  /** §1.1 admission; then the reply header (unless it went already, before the features) and 'established'. */
+  private admitAgent(agent: AgentIdentity, now: number, replyHeader: boolean): SessionAction[] {
     const decision = this.options.admit?.(agent) ?? { verdict: 'accept' };
     if (decision.verdict === 'reject') return this.closeWith(decision.reason);
     this.currentState = 'open';
     this.lastSent = now;
-    return [
-      { type: 'send', data: encodeControlStreamHeader(agent.name, this.options.controlJid ?? CONTROL_NODE_JID) },
-      { type: 'established', agent },
-    ];
+    const header: SessionAction[] = replyHeader ? [{ type: 'send', data: encodeControlStreamHeader(agent.name, this.options.controlJid ?? CONTROL_NODE_JID) }] : [];
+    return [...header, { type: 'established', agent }];
   }
 
-  private closeWith(reason: string): SessionAction[] {
-    const wasOpen = this.currentState === 'open';
+  /** RFC 6120 §4.9: the error and the stream end, then close. */
+  private closeWithStreamError(condition: StreamErrorCondition, reason: string): SessionAction[] {
+    return this.closeWith(reason, [encodeStreamError(condition, reason)]);
+  }
+
+  /**
+   * Ends the session. An open stream (established, or in plain text with STARTTLS offered) gets `before` and
+   * `</stream:stream>`; before the header, during the handshake or before the header over TLS nothing is written.
+   */
+  private closeWith(reason: string, before: readonly string[] = []): SessionAction[] {
+    const wasOpen = this.currentState === 'open' || this.currentState === 'tls-offered';
     this.currentState = 'closed';
-    const actions: SessionAction[] = wasOpen ? [{ type: 'send', data: STREAM_CLOSE }] : [];
+    const actions: SessionAction[] = wasOpen ? [...before.map((data): SessionAction => ({ type: 'send', data })), { type: 'send', data: STREAM_CLOSE }] : [];
     actions.push({ type: 'close', reason });
     return actions;
   }

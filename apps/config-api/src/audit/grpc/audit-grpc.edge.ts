@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import { GrpcServerHost } from '#libs/platform';
 import { AuditServiceService, ServingStatus } from '#libs/proto';
+import { GrpcAuthGate } from '../../auth/grpc-auth-gate.js';
 import { CONFIG_API, type ConfigApi } from '../../config-api.js';
 import type { AuditQueries } from '../audit-queries.js';
 import { AUDIT_QUERIES } from '../audit.tokens.js';
@@ -18,12 +19,16 @@ export class AuditGrpcEdge implements OnModuleInit {
     @Inject(AUDIT_QUERIES) private readonly audit: AuditQueries,
     @Inject(CONFIG_API) private readonly api: ConfigApi,
     @Optional() private readonly host?: GrpcServerHost,
+    @Optional() private readonly gate?: GrpcAuthGate,
   ) {}
 
   onModuleInit(): void {
     if (!this.host) return;
-    const service = new AuditService(this.audit, this.api.model.schema, (error, method) =>
-      this.logger.error(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    const service = new AuditService(
+      this.audit,
+      this.api.model.schema,
+      (error, method) => this.logger.error(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      this.gate,
     );
     this.host.addService(AuditServiceService, service.implementation());
     this.host.health.set(AUDIT_SERVICE_NAME, ServingStatus.SERVING);

@@ -24,6 +24,7 @@ import type {
 import { INTERNAL_FAILURE, grpcFailureOf, statusOf } from '../../grpc/grpc-errors.js';
 import { required } from '../../grpc/grpc-request.js';
 import { objectJsonOf } from '../../grpc/object-json.js';
+import type { GrpcAuthGate } from '../../auth/grpc-auth-gate.js';
 import type { AsOf, AuditQueries, ObjectsAsOf } from '../audit-queries.js';
 import { parseEventQuery } from '../event-filter.js';
 
@@ -37,6 +38,8 @@ export class AuditService {
     private readonly audit: AuditQueries,
     private readonly schema: ResourceSchema,
     private readonly onUnexpected: (error: unknown, method: string) => void,
+    /** Authentication and the audit right (auth/grpc-auth-gate.ts); none: every call is let through. */
+    private readonly gate?: GrpcAuthGate,
   ) {}
 
   /** The grpc-js implementation object. */
@@ -112,7 +115,8 @@ export class AuditService {
 
   private unary<Req, Res>(method: string, work: (call: ServerUnaryCall<Req, Res>) => Promise<Res>): handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      work(call).then(
+      const admitted = this.gate ? this.gate.admit(call, 'AuditService', method) : Promise.resolve();
+      admitted.then(() => work(call)).then(
         (response) => callback(null, response),
         (error: unknown) => {
           const failure = grpcFailureOf(error);
