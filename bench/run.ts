@@ -7,6 +7,8 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   audit: async () => (await import('./audit.bench.js')).run(),
   control: async () => (await import('./control.bench.js')).run(),
   xmpp: async () => (await import('./xmpp.bench.js')).run(),
+  kubemanager: async () => (await import('./kubemanager.bench.js')).run(),
+  soak: async () => (await import('./soak.bench.js')).run(),
 };
 
 const name = process.argv[2];

@@ -54,7 +54,7 @@ const PUBLISH_SIZE = env('BENCH_XMPP_PUBLISH_SIZE', 1000);
 const PUBLISHER_PROTO = process.env.BENCH_XMPP_PUBLISHER ?? 'grpc';
 if (PUBLISHER_PROTO !== 'grpc' && PUBLISHER_PROTO !== 'xmpp') throw new Error(`BENCH_XMPP_PUBLISHER must be grpc or xmpp, got ${PUBLISHER_PROTO}`);
 const SKIP = process.env.BENCH_XMPP_SKIP ?? '';
-/** The bridge's hold time (not configurable from the controller's environment): the agents use the same. */
+/** The bridge's hold time (XMPP_HOLD_TIME_S, which this benchmark leaves at its default): the agents use the same. */
 const CONTROL_HOLD_SECONDS = DEFAULT_HOLD_TIME_SECONDS;
 
 const PROJECT = ['default-domain', 'default-project'];

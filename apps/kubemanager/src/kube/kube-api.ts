@@ -1,13 +1,19 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
   CoreV1Api,
   DiscoveryV1Api,
   KubeConfig,
   NetworkingV1Api,
   PatchStrategy,
+  ServerConfiguration,
   Watch,
+  createConfiguration,
   setHeaderOptions,
   type CoreV1Event,
   type KubernetesObject,
+  type RequestContext,
+  type SecurityAuthentication,
 } from '@kubernetes/client-node';
 
 /** The six kinds a kubemanager watches (DESIGN §7, docs/kubemanager.md). */
@@ -83,9 +89,13 @@ export class ClientNodeKubeApi implements KubeApi {
   private readonly watcher: Watch;
 
   constructor(private readonly config: KubeConfig) {
-    this.core = config.makeApiClient(CoreV1Api);
-    this.discovery = config.makeApiClient(DiscoveryV1Api);
-    this.networking = config.makeApiClient(NetworkingV1Api);
+    // As KubeConfig.makeApiClient builds them, but with connections kept alive (KeepAliveAuthentication).
+    const server = config.getCurrentCluster()?.server;
+    if (!server) throw new Error('the kubeconfig names no current cluster');
+    const configuration = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: new KeepAliveAuthentication(config) } });
+    this.core = new CoreV1Api(configuration);
+    this.discovery = new DiscoveryV1Api(configuration);
+    this.networking = new NetworkingV1Api(configuration);
     this.watcher = new Watch(config);
   }
 
@@ -150,4 +160,44 @@ export class ClientNodeKubeApi implements KubeApi {
   async createEvent(namespace: string, event: CoreV1Event): Promise<void> {
     await this.core.createNamespacedEvent({ namespace, body: event });
   }
+}
+
+/** The TLS material of an agent's options: a new agent is needed only when one of these changes. */
+const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+type AgentOptions = Partial<Record<(typeof TLS_OPTIONS)[number], unknown>>;
+
+/**
+ * KubeConfig's authentication, with one keep-alive agent reused across requests. KubeConfig makes a new
+ * http(s).Agent, without keep-alive, for every request, so each pod status write and each event opened a new
+ * connection (a TCP handshake, and a TLS one against a real API server): as costly as the pod's three config API
+ * calls together. KubeConfig still sets the headers of every request (a token may be refreshed); its agent is
+ * replaced by the kept one while the TLS material stays the same. Proxy agents are left as KubeConfig makes them.
+ */
+class KeepAliveAuthentication implements SecurityAuthentication {
+  private kept: { options: AgentOptions; agent: HttpAgent } | undefined;
+
+  constructor(private readonly config: KubeConfig) {}
+
+  getName(): string {
+    return 'kubeconfig-keep-alive';
+  }
+
+  async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await this.config.applySecurityAuthentication(context);
+    const made = context.getAgent();
+    if (made?.constructor !== HttpsAgent && made?.constructor !== HttpAgent) return;
+    const options = (made as HttpAgent & { options: AgentOptions }).options;
+    if (!this.kept || TLS_OPTIONS.some((name) => !sameOption(this.kept!.options[name], options[name]))) {
+      this.kept?.agent.destroy();
+      const Kind = made.constructor === HttpsAgent ? HttpsAgent : HttpAgent;
+      this.kept = { options, agent: new Kind({ ...options, keepAlive: true }) };
+    }
+    context.setAgent(this.kept.agent);
+  }
+}
+
+function sameOption(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => sameOption(item, b[i]));
+  return a === b;
 }
