@@ -35,13 +35,16 @@
  * their config commands from their /metrics.
  *
  * The machine is shared: per round, the CPU seconds of the controller, the kubemanagers, this process and every other
- * process (from /proc/stat) are recorded, so a round that other work crowded can be told from one that was quiet.
+ * process (from /proc/stat) are recorded, so a round that other work crowded can be told from one that was quiet;
+ * and each round first waits (up to QUIET_WAIT seconds) for a second in which other processes took under a fifth of
+ * the machine.
  *
  * Environment: BENCH_PODS_PER_CLUSTER (1000), BENCH_NODES_PER_CLUSTER (10), BENCH_ROUNDS (5 pairs), BENCH_WARMUP_ROUNDS
  * (2 pairs, unmeasured), BENCH_OFFERED_RATE (0 = all at once; else pods/s for both clusters together),
  * BENCH_CONCURRENCY (the kubemanager's default, 64: KUBEMANAGER_CONCURRENCY and the raw writer's pods in flight per
- * cluster), BENCH_ROUND_TIMEOUT_S (120), BENCH_CPU_PROF (a directory: the controller and the kubemanagers run with
- * --cpu-prof into it). AGENT_WINDOW, AGENT_BATCH_ROUTES pass to the controller.
+ * cluster), BENCH_ROUND_TIMEOUT_S (120), BENCH_QUIET_WAIT_S (10; 0 = do not wait), BENCH_CPU_PROF (a directory: the
+ * controller and the kubemanagers run with --cpu-prof into it). AGENT_WINDOW, AGENT_BATCH_ROUTES pass to the
+ * controller.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -67,6 +70,7 @@ const WARMUP_ROUNDS = env('BENCH_WARMUP_ROUNDS', 2);
 const OFFERED_RATE = env('BENCH_OFFERED_RATE', 0);
 const CONCURRENCY = env('BENCH_CONCURRENCY', DEFAULT_CONCURRENCY);
 const ROUND_TIMEOUT_MS = env('BENCH_ROUND_TIMEOUT_S', 120) * 1000;
+const QUIET_WAIT_MS = env('BENCH_QUIET_WAIT_S', 10) * 1000;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 if (NODES < 1 || NODES > 254) throw new Error(`BENCH_NODES_PER_CLUSTER must be 1..254, got ${NODES}`);
 if (PODS < 1 || ROUNDS < 1 || CONCURRENCY < 1) throw new Error('BENCH_PODS_PER_CLUSTER, BENCH_ROUNDS and BENCH_CONCURRENCY must be at least 1');
@@ -96,7 +100,7 @@ interface Bench {
 // ---------------------------------------------------------------- setup
 
 async function startController(dataDir: string): Promise<Controller> {
-  const childEnv: Record<string, string> = { REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', KUBEMANAGER_RESYNC_MS: '0' };
+  const childEnv: Record<string, string> = { REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
   for (const name of ['AGENT_WINDOW', 'AGENT_BATCH_ROUTES']) if (process.env[name]) childEnv[name] = process.env[name]!;
   const args = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, '--cpu-prof-name=controller.cpuprofile'] : [];
   const child = new JsonChild(join(projectRoot, 'dist/apps/controller/src/main.js'), childEnv, args);
@@ -303,6 +307,8 @@ interface RoundResult {
   cpuSeconds: RoundCpu;
   /** Deleting the round's pods until every agent's pod VRF was empty, pods/s. */
   withdrawPodsPerSecond: number;
+  /** How long the round waited for a quiet machine before it started (untilQuiet). */
+  waitedForQuietSeconds?: number;
 }
 
 function summariseRound(side: Side, roundNo: number, timeline: PodTimeline, cpu: RoundCpu, withdrawPodsPerSecond: number, misplaced: number): RoundResult {
@@ -333,6 +339,22 @@ function summariseRound(side: Side, roundNo: number, timeline: PodTimeline, cpu:
     cpuSeconds: cpu,
     withdrawPodsPerSecond,
   };
+}
+
+/**
+ * Before a round: waits, up to QUIET_WAIT_MS, for a second in which other processes (not ours) took under a fifth of
+ * the machine, so that a round starts on a machine other work is not crowding. Answers the seconds waited.
+ */
+async function untilQuiet(bench: Bench): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < QUIET_WAIT_MS) {
+    const before = cpuNow(bench);
+    const t = performance.now();
+    await sleep(1000);
+    const cpu = cpuSince(before, cpuNow(bench), (performance.now() - t) / 1000);
+    if (cpu.otherProcesses === undefined || cpu.otherProcesses < 0.2 * cpu.available) break;
+  }
+  return round((performance.now() - started) / 1000, 1);
 }
 
 /**
@@ -510,7 +532,8 @@ export async function run(): Promise<void> {
       const pair: Partial<Record<Side, RoundResult>> = {};
       for (const side of (r % 2 === 0 ? ['ours', 'raw'] : ['raw', 'ours']) as Side[]) {
         const before = side === 'ours' ? await Promise.all(bench.clusters.map((c) => kubemanagerSeries(c))) : [];
-        const result = side === 'ours' ? await oursRound(bench, r) : await rawRound(bench, writers, r);
+        const waitedForQuietSeconds = await untilQuiet(bench);
+        const result = { ...(side === 'ours' ? await oursRound(bench, r) : await rawRound(bench, writers, r)), waitedForQuietSeconds };
         if (side === 'ours' && !warmup) {
           const after = await Promise.all(bench.clusters.map((c) => kubemanagerSeries(c)));
           for (let i = 0; i < after.length; i++) {
@@ -618,7 +641,7 @@ export async function run(): Promise<void> {
           `Pods offered ${OFFERED_RATE === 0 ? 'all at once (both clusters interleaved, in one synchronous loop)' : `at ${OFFERED_RATE} pods/s in total`}; t0 is the moment of offering, so the latency includes the queueing behind earlier pods.`,
           'Rounds in pairs on the same controller and agents, after unmeasured warm-up pairs; the side that goes first alternates. Each round deletes its pods and waits until every agent\'s pod VRF is empty and the kubemanagers are idle before the next.',
           'The headline is the median round of each side by pods/s (the lower middle for an even count), with that round\'s per-pod latency; every round is under pairs, with the ratio of its pair.',
-          'Other processes (cpuSeconds.otherProcesses: /proc/stat busy time minus that of the controller, the kubemanagers and the bench) are other people\'s work on the same machine; a pair where they took a tenth or more of the CPU is not "quiet". The figures for quiet pairs are information, not the headline.',
+          `Other processes (cpuSeconds.otherProcesses: /proc/stat busy time minus that of the controller, the kubemanagers and the bench) are other people\'s work on the same machine. Each round first waited up to ${QUIET_WAIT_MS / 1000} s for a second in which they took under a fifth of the machine (waitedForQuietSeconds); work that starts during a round still weighs on it. A pair where they took a tenth or more of the CPU of either round is not "quiet"; the figures for quiet pairs are information, not the headline.`,
           `KUBEMANAGER_CONCURRENCY=${CONCURRENCY}, and as many raw pods in flight per cluster. KUBEMANAGER_RESYNC_MS=0: no periodic reconcile during rounds (at its default of 120 s it is no per-pod cost). The raw objects carry owner=bench, not owner=k8s, so no kubemanager takes them for its own.`,
           'CPU seconds per round from /proc (children) and process.cpuUsage (bench), from the first offer until every route arrived; the delete phase is not included.',
           'Kubemanager RSS from /proc (VmRSS when synced and at the end, VmHWM as the peak). RSS stays near its peak after the pods are gone because V8 keeps the pages it grew into; a heap snapshot taken after the rounds (it forces a full GC) showed about as much live heap as right after the sync, so the growth is not retained objects.',
