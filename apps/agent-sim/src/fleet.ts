@@ -66,6 +66,51 @@ export class FleetTimeoutError extends Error {
 }
 
 /** N simulated agents over K shared channels, with the aggregate waits and measures a scale test needs. */
+/** What connectAgents and waitForAgents need of an agent, whatever its protocol. */
+interface NamedAgent {
+  readonly name: string;
+  connect(): Promise<unknown>;
+}
+
+/** Connects `agents`, `concurrency` at a time; `onProgress` after each attempt. Shared by every fleet. */
+export async function connectAgents(
+  agents: readonly NamedAgent[],
+  concurrency: number,
+  onProgress?: (progress: { done: number; failed: number; total: number }) => void,
+): Promise<ConnectOutcome> {
+  const start = performance.now();
+  let done = 0;
+  let failures = 0;
+  const results = await settleLimited(agents, concurrency, async (agent) => {
+    try {
+      return await agent.connect();
+    } catch (error) {
+      failures += 1;
+      throw error;
+    } finally {
+      onProgress?.({ done: ++done, failed: failures, total: agents.length });
+    }
+  });
+  const failed = results.flatMap((r, k) => (r.status === 'rejected' ? [{ name: agents[k]!.name, error: r.reason as Error }] : []));
+  return { connected: agents.length - failed.length, failed, ms: performance.now() - start };
+}
+
+/**
+ * Runs `wait` for every agent with what is left of one shared `timeoutMs`; a FleetTimeoutError naming the agents that
+ * did not get there. Shared by every fleet.
+ */
+export async function waitForAgents<A extends { readonly name: string }>(
+  agents: readonly A[],
+  wait: (agent: A, remainingMs: number) => Promise<void>,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  const results = await Promise.allSettled(agents.map((a) => wait(a, Math.max(1, deadline - performance.now()))));
+  const pending = results.flatMap((r, k) => (r.status === 'rejected' ? [agents[k]!.name] : []));
+  if (pending.length > 0) throw new FleetTimeoutError(what, pending);
+}
+
 export class AgentFleet {
   readonly agents: SimulatedAgent[];
   private readonly channels: Channel[];
@@ -95,21 +140,7 @@ export class AgentFleet {
 
   /** Connects every agent, `connectConcurrency` at a time; `onProgress` after each attempt. */
   async connectAll(onProgress?: (progress: { done: number; failed: number; total: number }) => void): Promise<ConnectOutcome> {
-    const start = performance.now();
-    let done = 0;
-    let failures = 0;
-    const results = await settleLimited(this.agents, this.options.connectConcurrency ?? 64, async (agent) => {
-      try {
-        return await agent.connect();
-      } catch (error) {
-        failures += 1;
-        throw error;
-      } finally {
-        onProgress?.({ done: ++done, failed: failures, total: this.agents.length });
-      }
-    });
-    const failed = results.flatMap((r, k) => (r.status === 'rejected' ? [{ name: this.agents[k]!.name, error: r.reason as Error }] : []));
-    return { connected: this.agents.length - failed.length, failed, ms: performance.now() - start };
+    return connectAgents(this.agents, this.options.connectConcurrency ?? 64, onProgress);
   }
 
   /** Resolves when every agent has every subscribed VRF's EndOfRib; a FleetTimeoutError otherwise. */
@@ -119,10 +150,7 @@ export class AgentFleet {
 
   /** Resolves when `predicate` holds for every agent; a FleetTimeoutError naming the others otherwise. */
   async waitAll(predicate: (agent: SimulatedAgent) => boolean, what: string, timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    const results = await Promise.allSettled(this.agents.map((a) => a.waitFor(predicate, Math.max(1, deadline - performance.now()), what)));
-    const pending = results.flatMap((r, k) => (r.status === 'rejected' ? [this.agents[k]!.name] : []));
-    if (pending.length > 0) throw new FleetTimeoutError(what, pending);
+    await waitForAgents(this.agents, (agent, ms) => agent.waitFor(predicate, ms, what), what, timeoutMs);
   }
 
   /** The instant convergence is measured from (performance.now()); call it just before the change is made. */

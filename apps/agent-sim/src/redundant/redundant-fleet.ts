@@ -1,6 +1,6 @@
-import type { Channel, ChannelCredentials } from '@grpc/grpc-js';
 import { settleLimited } from '../concurrency.js';
-import { FleetTimeoutError, type ConnectOutcome, type ConvergenceReport, type FleetTotals, type MemorySnapshot } from '../fleet.js';
+import type { Channel, ChannelCredentials } from '@grpc/grpc-js';
+import { connectAgents, waitForAgents, type ConnectOutcome, type ConvergenceReport, type FleetTotals, type MemorySnapshot } from '../fleet.js';
 import { summarize } from '../latency-stats.js';
 import { agentAddress, agentName } from '../sim-plan.js';
 import { RedundantAgent, controlChannel, type ControlSessionOptions } from './redundant-agent.js';
@@ -57,29 +57,12 @@ export class RedundantFleet {
 
   /** Connects every agent to every replica, `connectConcurrency` agents at a time; an agent counts once any replica welcomed it. */
   async connectAll(onProgress?: (progress: { done: number; failed: number; total: number }) => void): Promise<ConnectOutcome> {
-    const start = performance.now();
-    let done = 0;
-    let failures = 0;
-    const results = await settleLimited(this.agents, this.options.connectConcurrency ?? 64, async (agent) => {
-      try {
-        return await agent.connect();
-      } catch (error) {
-        failures += 1;
-        throw error;
-      } finally {
-        onProgress?.({ done: ++done, failed: failures, total: this.agents.length });
-      }
-    });
-    const failed = results.flatMap((r, k) => (r.status === 'rejected' ? [{ name: this.agents[k]!.name, error: r.reason as Error }] : []));
-    return { connected: this.agents.length - failed.length, failed, ms: performance.now() - start };
+    return connectAgents(this.agents, this.options.connectConcurrency ?? 64, onProgress);
   }
 
   /** Resolves when every agent's live sessions all had their EndOfRibs; a FleetTimeoutError otherwise. */
   async waitAllSynced(timeoutMs = 60_000): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    const results = await Promise.allSettled(this.agents.map((a) => a.waitForSynced(Math.max(1, deadline - performance.now()))));
-    const pending = results.flatMap((r, k) => (r.status === 'rejected' ? [this.agents[k]!.name] : []));
-    if (pending.length > 0) throw new FleetTimeoutError('synced', pending);
+    await waitForAgents(this.agents, (agent, ms) => agent.waitForSynced(ms), 'synced', timeoutMs);
   }
 
   /** The instant convergence is measured from (performance.now()); call it just before the change is made. */

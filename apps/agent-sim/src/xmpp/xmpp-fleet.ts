@@ -1,5 +1,5 @@
 import { settleLimited } from '../concurrency.js';
-import { FleetTimeoutError, type ConnectOutcome, type ConvergenceReport, type FleetTotals, type MemorySnapshot } from '../fleet.js';
+import { connectAgents, waitForAgents, type ConnectOutcome, type ConvergenceReport, type FleetTotals, type MemorySnapshot } from '../fleet.js';
 import { summarize } from '../latency-stats.js';
 import { agentAddress, agentName } from '../sim-plan.js';
 import { XmppSimulatedAgent, type XmppSimulatedAgentOptions } from './xmpp-agent.js';
@@ -38,21 +38,7 @@ export class XmppFleet {
 
   /** Connects every agent, `connectConcurrency` at a time; `onProgress` after each attempt. */
   async connectAll(onProgress?: (progress: { done: number; failed: number; total: number }) => void): Promise<ConnectOutcome> {
-    const start = performance.now();
-    let done = 0;
-    let failures = 0;
-    const results = await settleLimited(this.agents, this.options.connectConcurrency ?? 64, async (agent) => {
-      try {
-        return await agent.connect();
-      } catch (error) {
-        failures += 1;
-        throw error;
-      } finally {
-        onProgress?.({ done: ++done, failed: failures, total: this.agents.length });
-      }
-    });
-    const failed = results.flatMap((r, k) => (r.status === 'rejected' ? [{ name: this.agents[k]!.name, error: r.reason as Error }] : []));
-    return { connected: this.agents.length - failed.length, failed, ms: performance.now() - start };
+    return connectAgents(this.agents, this.options.connectConcurrency ?? 64, onProgress);
   }
 
   /** Resolves when every agent had control's end-of-RIB for every VRF it subscribed to; a FleetTimeoutError otherwise. */
@@ -61,10 +47,7 @@ export class XmppFleet {
   }
 
   async waitAll(predicate: (agent: XmppSimulatedAgent) => boolean, what: string, timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    const results = await Promise.allSettled(this.agents.map((a) => a.waitFor(predicate, Math.max(1, deadline - performance.now()), what)));
-    const pending = results.flatMap((r, k) => (r.status === 'rejected' ? [this.agents[k]!.name] : []));
-    if (pending.length > 0) throw new FleetTimeoutError(what, pending);
+    await waitForAgents(this.agents, (agent, ms) => agent.waitFor(predicate, ms, what), what, timeoutMs);
   }
 
   /** The instant convergence is measured from (performance.now()); call it just before the change is made. */
