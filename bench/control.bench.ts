@@ -30,7 +30,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AgentFleet, SimulatedAgent, type ConvergenceReport } from '#apps/agent-sim';
 import { agentProto } from '#libs/proto';
-import { percentile, printTable, progress, projectRoot, round, row, writeResults, type Measurement } from './support/measure.js';
+import { fanoutMeasurement, median, percentile, printTable, progress, projectRoot, round, row, writeResults, type FanoutMeasurement } from './support/measure.js';
 import { RAW_ROUTE_SERVICE } from './support/raw-route-service.js';
 
 const env = (name: string, fallback: number): number => {
@@ -449,37 +449,7 @@ class RawFleet {
 
 // ---------------------------------------------------------------- scenario 1
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-}
 
-interface FanoutMeasurement extends Measurement {
-  rounds: number[];
-  cpu: Array<RoundResult['cpu']>;
-  /** Median CPU time per route delivered to one agent (µs): of the server child, and of the bench process (the clients). */
-  cpuMicrosPerRoute: { server: number | undefined; clients: number };
-}
-
-function measurementOf(rounds: readonly RoundResult[], count: number): FanoutMeasurement {
-  const rates = rounds.map((r) => count / r.seconds);
-  const perRoute = (share: number | undefined, seconds: number) => (share === undefined ? undefined : (share * seconds * 1e6) / count);
-  const serverMicros = rounds.map((r) => perRoute(r.cpu.server, r.seconds));
-  const latencies = rounds.flatMap((r) => r.perAgentMs).sort((a, b) => a - b);
-  return {
-    perSecond: Math.round(median(rates)),
-    count,
-    seconds: round(median(rounds.map((r) => r.seconds)), 3),
-    p50Ms: round(percentile(latencies, 50), 1),
-    p99Ms: round(percentile(latencies, 99), 1),
-    rounds: rates.map((r) => Math.round(r)),
-    cpu: rounds.map((r) => r.cpu),
-    cpuMicrosPerRoute: {
-      server: serverMicros.every((m) => m !== undefined) ? round(median(serverMicros as number[]), 2) : undefined,
-      clients: round(median(rounds.map((r) => perRoute(r.cpu.bench, r.seconds)!)), 2),
-    },
-  };
-}
 
 async function fanout(dir: string, children: ChildProcess[]): Promise<Record<string, unknown>> {
   progress(`fan-out: starting the controller and the raw gRPC server`);
@@ -537,8 +507,8 @@ async function fanout(dir: string, children: ChildProcess[]): Promise<Record<str
   await stop(controller.child);
   await stop(raw.child);
 
-  const oursM = measurementOf(ours, count);
-  const rawM = measurementOf(raws, count);
+  const oursM = fanoutMeasurement(ours, count);
+  const rawM = fanoutMeasurement(raws, count);
   const ratio = oursM.perSecond / rawM.perSecond;
   const withdrawRates = ours.map((o) => Math.round(count / o.withdrawSeconds!));
   return {
@@ -551,7 +521,7 @@ async function fanout(dir: string, children: ChildProcess[]): Promise<Record<str
       oursM.cpuMicrosPerRoute.server && rawM.cpuMicrosPerRoute.server ? round(rawM.cpuMicrosPerRoute.server / oursM.cpuMicrosPerRoute.server, 3) : undefined,
     withdrawRoutesPerSecond: { median: Math.round(median(withdrawRates)), rounds: withdrawRates },
     /** The same rounds to simulated agents that decode, keep tables and ack (the agent-sim tool): not the bar. */
-    simulatedAgents: measurementOf(simulated, count),
+    simulatedAgents: fanoutMeasurement(simulated, count),
     controllerMessagesSent: controlMetrics.contrail_control_messages_sent_total,
     controllerRouteUpdatesSent: controlMetrics.contrail_control_route_updates_sent_total,
     subscriberTotals: { messages: totals.messages, routeUpdates: totals.routeUpdates, acks: totals.acks, anomalies: totals.anomalies, firstAnomalies: anomalies },

@@ -33,7 +33,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedAgent, XmppFleet, XmppSimulatedAgent } from '#apps/agent-sim';
 import { DEFAULT_HOLD_TIME_SECONDS, MAX_ITEMS_PER_MESSAGE } from '#libs/xmpp';
-import { percentile, printTable, progress, projectRoot, round, row, writeResults, type Measurement } from './support/measure.js';
+import { fanoutMeasurement, median, printTable, progress, projectRoot, round, row, writeResults, type FanoutMeasurement } from './support/measure.js';
 import { cpuMeter, cpuSecondsOf, JsonChild, lowest, metrics, rssOf, sleep, startXmppController, type XmppController } from './support/xmpp-bench-processes.js';
 import { prefixOf, PUBLISHER_ADDRESS } from './support/xmpp-routes.js';
 
@@ -61,10 +61,6 @@ const PROJECT = ['default-domain', 'default-project'];
 const vrfOf = (network: string): string => [...PROJECT, network, network].join(':');
 const RAW_SERVER = join(projectRoot, 'dist/bench/support/raw-xmpp-server.js');
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-}
 
 async function startRaw(keepaliveMs: number): Promise<{ server: JsonChild; target: string }> {
   const server = new JsonChild(RAW_SERVER, { RAW_KEEPALIVE_MS: String(keepaliveMs) });
@@ -331,32 +327,14 @@ async function rawRound(raw: JsonChild, fleet: XmppFleet, vrf: string, index: nu
   return { seconds, perAgentMs: times.map((t) => t - t0), withdrawSeconds: (Math.max(...withdrawn) - t1) / 1000, cpu, itemsReceived };
 }
 
-interface PushMeasurement extends Measurement {
-  rounds: number[];
-  cpu: Array<PushRound['cpu']>;
-  /** Median CPU time per route delivered to one agent (µs): of the server child, and of the bench process. */
-  cpuMicrosPerRoute: { server: number | undefined; clients: number };
+interface PushMeasurement extends FanoutMeasurement {
   withdrawRoutesPerSecond: number;
   itemsReceived: number[];
 }
 
 function measurementOf(rounds: readonly PushRound[], count: number): PushMeasurement {
-  const rates = rounds.map((r) => count / r.seconds);
-  const perRoute = (share: number | undefined, seconds: number) => (share === undefined ? undefined : (share * seconds * 1e6) / count);
-  const serverMicros = rounds.map((r) => perRoute(r.cpu.server, r.seconds));
-  const latencies = rounds.flatMap((r) => r.perAgentMs).sort((a, b) => a - b);
   return {
-    perSecond: Math.round(median(rates)),
-    count,
-    seconds: round(median(rounds.map((r) => r.seconds)), 3),
-    p50Ms: round(percentile(latencies, 50), 1),
-    p99Ms: round(percentile(latencies, 99), 1),
-    rounds: rates.map((r) => Math.round(r)),
-    cpu: rounds.map((r) => r.cpu),
-    cpuMicrosPerRoute: {
-      server: serverMicros.every((m) => m !== undefined) ? round(median(serverMicros as number[]), 2) : undefined,
-      clients: round(median(rounds.map((r) => perRoute(r.cpu.bench, r.seconds)!)), 2),
-    },
+    ...fanoutMeasurement(rounds, count),
     withdrawRoutesPerSecond: Math.round(median(rounds.map((r) => count / r.withdrawSeconds))),
     itemsReceived: rounds.map((r) => r.itemsReceived),
   };

@@ -99,3 +99,43 @@ export function writeResults(name: string, body: Record<string, unknown>): strin
 export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+}
+
+/** One round of pushing COUNT routes to every agent: its time, each agent's latency, and CPU shares. */
+export interface FanoutRound {
+  seconds: number;
+  perAgentMs: number[];
+  cpu: { bench: number; server: number | undefined };
+}
+
+/** The median of fan-out rounds, as the control and XMPP benchmarks report them. */
+export interface FanoutMeasurement extends Measurement {
+  rounds: number[];
+  cpu: Array<FanoutRound['cpu']>;
+  /** Median CPU time per route delivered to one agent (µs): of the server child, and of the bench process (the clients). */
+  cpuMicrosPerRoute: { server: number | undefined; clients: number };
+}
+
+export function fanoutMeasurement(rounds: readonly FanoutRound[], count: number): FanoutMeasurement {
+  const rates = rounds.map((r) => count / r.seconds);
+  const perRoute = (share: number | undefined, seconds: number) => (share === undefined ? undefined : (share * seconds * 1e6) / count);
+  const serverMicros = rounds.map((r) => perRoute(r.cpu.server, r.seconds));
+  const latencies = rounds.flatMap((r) => r.perAgentMs).sort((a, b) => a - b);
+  return {
+    perSecond: Math.round(median(rates)),
+    count,
+    seconds: round(median(rounds.map((r) => r.seconds)), 3),
+    p50Ms: round(percentile(latencies, 50), 1),
+    p99Ms: round(percentile(latencies, 99), 1),
+    rounds: rates.map((r) => Math.round(r)),
+    cpu: rounds.map((r) => r.cpu),
+    cpuMicrosPerRoute: {
+      server: serverMicros.every((m) => m !== undefined) ? round(median(serverMicros as number[]), 2) : undefined,
+      clients: round(median(rounds.map((r) => perRoute(r.cpu.bench, r.seconds)!)), 2),
+    },
+  };
+}
