@@ -4,6 +4,7 @@
 // Oracle: an answer within ANSWER_TIMEOUT_MS; never a 5xx; a 4xx is JSON with its status and a message; a refused
 // write leaves no event carrying its X-Request-Id (the correlation id every event of a command records).
 import { request } from 'node:http';
+import { LIST_PARAMETERS } from '#apps/config-api';
 import { SeededRandom } from '../support/seeded-random.js';
 import { actionExamples, createExample, SYSTEM_TYPES, updateExample } from './config-examples.js';
 import { ANSWER_TIMEOUT_MS, type FuzzContext, type FuzzTarget } from './fuzz-target.js';
@@ -27,25 +28,8 @@ interface Answer {
   text: string;
 }
 
-const LIST_PARAMETERS = [
-  'parent_id',
-  'parent_fq_name_str',
-  'parent_type',
-  'back_ref_id',
-  'obj_uuids',
-  'fq_names',
-  'detail',
-  'count',
-  'fields',
-  'filters',
-  'shared',
-  'exclude_hrefs',
-  'page_marker',
-  'page_limit',
-  'position',
-  'exclude_back_refs',
-  'exclude_children',
-];
+/** The list parameters parseListQuery reads, plus the read parameters every GET takes. */
+const QUERY_PARAMETERS: readonly string[] = [...LIST_PARAMETERS, 'position', 'exclude_back_refs', 'exclude_children'];
 
 export class RestTarget implements FuzzTarget {
   readonly name = 'rest';
@@ -209,7 +193,7 @@ function randomQuery(rng: SeededRandom, fixtures: FuzzContext['fixtures']): stri
   const parts: string[] = [];
   const count = rng.between(1, 5);
   for (let i = 0; i < count; i++) {
-    const name = rng.chance(0.9) ? rng.pick(LIST_PARAMETERS) : rng.pick(['filters[a]', 'detail[]', '__proto__', 'constructor[prototype]', 'x']);
+    const name = rng.chance(0.9) ? rng.pick(QUERY_PARAMETERS) : rng.pick(['filters[a]', 'detail[]', '__proto__', 'constructor[prototype]', 'x']);
     const value = rng.pick([
       () => randomText(rng),
       () => rng.pick([...fixtures.uuids.values()]),

@@ -20,3 +20,4 @@ export {
   type ConfigApiListeners,
   type ConfigApiStorage,
 } from './service/config-api-environment.js';
+export { LIST_PARAMETERS } from './rest/list-query.js';
