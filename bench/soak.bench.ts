@@ -21,8 +21,10 @@
  * the measured window < 5%, and RSS at the end < 5% above after warm-up.
  *
  * Environment: BENCH_SOAK_SECONDS (120), BENCH_SOAK_BASELINE_SECONDS (30), BENCH_SOAK_AGENTS (1000),
- * BENCH_SOAK_CHANNELS (32), BENCH_SOAK_VRFS (40), BENCH_SOAK_WRITE_RATE (20), BENCH_SOAK_CHURN_RATE (2000),
- * BENCH_SOAK_SAMPLE_SECONDS (3).
+ * BENCH_SOAK_CHANNELS (32), BENCH_SOAK_VRFS (40), BENCH_SOAK_WRITE_RATE (20; 0: no writes), BENCH_SOAK_CHURN_RATE
+ * (2000; 0: no churn),
+ * BENCH_SOAK_SAMPLE_SECONDS (3), BENCH_SOAK_CONTROLLER_NODE_ARGS (extra node flags for the controller, e.g.
+ * `--heapsnapshot-signal=SIGUSR2` to take heap snapshots while it runs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,7 +61,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 // ---------------------------------------------------------------- the controller
 
 async function startController(dataDir: string): Promise<{ child: ChildProcess; rest: string; grpc: string }> {
-  const child = spawn(process.execPath, [join(projectRoot, 'dist/apps/controller/src/main.js')], {
+  const nodeArgs = (process.env.BENCH_SOAK_CONTROLLER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(projectRoot, 'dist/apps/controller/src/main.js')], {
     env: { PATH: process.env.PATH ?? '', REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -107,7 +110,12 @@ function sampler(rest: string): { samples: MemorySample[]; stop(): Promise<void>
   let running = true;
   const loop = (async () => {
     while (running) {
-      samples.push(await memorySample(rest, t0));
+      try {
+        samples.push(await memorySample(rest, t0));
+      } catch (error) {
+        // A sample lost (e.g. a kept-alive connection reset while the controller was paused) is skipped, not fatal.
+        progress(`soak: memory sample skipped: ${(error as Error).message}`);
+      }
       await sleep(SAMPLE_SECONDS * 1000);
     }
   })();
@@ -222,7 +230,8 @@ function configWriter(rest: string, lanes: number): { stats: WriteStats; stop():
   const busy = new Set<number>();
   const inFlight = new Set<Promise<void>>();
   let lane = 0;
-  const timer = setInterval(() => {
+  // A rate of 0 turns the writer off (setInterval would read 1000 / 0 as 1 ms).
+  const timer = WRITE_RATE === 0 ? undefined : setInterval(() => {
     lane = (lane + 1) % lanes;
     if (busy.has(lane)) {
       stats.skipped += 1;
@@ -286,8 +295,9 @@ function routeChurn(publishers: SimulatedAgent[], probes: Map<string, SimulatedA
   }
   let n = 0;
   let cursor = 0;
-  const perTick = Math.max(1, Math.round(CHURN_RATE / 10));
-  const timer = setInterval(() => {
+  const perTick = Math.round(CHURN_RATE / 10);
+  // A rate of 0 (or under 5 a second) turns the churn off.
+  const timer = perTick === 0 ? undefined : setInterval(() => {
     for (let k = 0; k < perTick; k++) {
       const agent = publishers[cursor++ % publishers.length]!;
       if (!agent.connected) continue;

@@ -230,3 +230,44 @@ describe('ConfigState snapshots and digests', () => {
     expect(canonicalJson('é\u0000')).toBe(JSON.stringify('é\u0000'));
   });
 });
+
+describe('ConfigState indexes after deletes', () => {
+  /** Creates a network with a subnet, a port in it, an address for the port, and deletes the three again. */
+  function churn(log: Log, round: number, policy: string): void {
+    const vn = log.create('virtual-network', {
+      fq_name: [...PROJECT, `churn-${round}`],
+      network_ipam_refs: [subnet(`10.${100 + round}.0.0`, 24)],
+      network_policy_refs: [{ uuid: policy, attr: { sequence: { major: 0, minor: 0 } } }],
+    });
+    const port = log.create('virtual-machine-interface', { fq_name: [...PROJECT, `churn-${round}-port`], parent_type: 'project', virtual_network_refs: [{ uuid: vn }], virtual_machine_interface_mac_addresses: { mac_address: [`02:00:00:00:ab:${round.toString(16).padStart(2, '0')}`] } });
+    const ip = log.create('instance-ip', { fq_name: [`churn-${round}-ip`], virtual_network_refs: [{ uuid: vn }], virtual_machine_interface_refs: [{ uuid: port }] });
+    log.commit(decideDelete(log.state, CONFIG_MODEL, 'instance-ip', ip, log.ctx()));
+    log.commit(decideDelete(log.state, CONFIG_MODEL, 'virtual-machine-interface', port, log.ctx()));
+    log.commit(decideDelete(log.state, CONFIG_MODEL, 'virtual-network', vn, log.ctx()));
+  }
+
+  it('a create-then-delete cycle leaves every index as it was, but for the new streams’ revisions', () => {
+    const { log, uuids } = history();
+    const before = log.state.indexSizes();
+    const streamsBefore = log.state.streamRevisions().size;
+    for (let round = 0; round < 20; round++) churn(log, round, uuids.policy);
+    const after = log.state.indexSizes();
+    // Each round writes 3 resource streams, 3 name streams and its subnet's address pool stream, which later writes
+    // to them need the revisions of.
+    expect(after).toEqual({ ...before, streams: streamsBefore + 20 * 7 });
+    // And the same as a state folded from the log.
+    expect(fold(log.events).indexSizes()).toEqual(after);
+  });
+
+  it('deletes folded onto a state restored from a snapshot leave nothing behind either', () => {
+    const { log, uuids } = history();
+    for (let round = 0; round < 5; round++) churn(log, round, uuids.policy);
+    const restored = ConfigState.fromSnapshot(JSON.parse(JSON.stringify(log.state.snapshot())) as ReturnType<ConfigState['snapshot']>);
+    const at = log.events.length;
+    for (let round = 5; round < 25; round++) churn(log, round, uuids.policy);
+    fold(log.events.slice(at), restored);
+    expect(restored.indexSizes()).toEqual(log.state.indexSizes());
+    expect(restored.digest()).toBe(log.state.digest());
+    expect(restored.backRefs(uuids.policy).map((o) => o.uuid)).toEqual(log.state.backRefs(uuids.policy).map((o) => o.uuid));
+  });
+});

@@ -199,6 +199,22 @@ export class ConfigState implements ConfigView {
     return new Map([...this.addresses].map(([subnet, book]) => [subnet, book.owners]));
   }
 
+  /**
+   * How many entries each index holds: for checks that the indexes hold only what live objects and allocations
+   * need (a delete leaves nothing behind but its streams' revisions, which later appends to those streams need).
+   */
+  indexSizes(): Record<'objects' | 'names' | 'parents' | 'targets' | 'streams' | 'subnets' | 'macs', number> {
+    return {
+      objects: this.objects.size,
+      names: this.byFqName.all().size,
+      parents: this.childrenOf.size,
+      targets: this.referrers.size,
+      streams: this.revisions.all().size,
+      subnets: this.addresses.size,
+      macs: this.macs.size,
+    };
+  }
+
   /** Every stream's revision (for audits comparing two states). */
   streamRevisions(): ReadonlyMap<string, number> {
     return this.revisions.all();
@@ -270,12 +286,14 @@ export class ConfigState implements ConfigView {
   private deleted(e: ResourceDeleted): void {
     const object = this.objects.get(e.uuid);
     if (!object) return;
-    for (const entries of Object.values(object.refs)) for (const ref of entries) this.referrers.get(ref.uuid)?.delete(e.uuid);
+    for (const entries of Object.values(object.refs)) for (const ref of entries) this.referrers.remove(ref.uuid, e.uuid);
     this.indexMacs(object, false);
     this.objects.delete(e.uuid);
     this.byFqName.delete(fqKey(object.type, object.fq_name));
-    if (object.parent_uuid) this.childrenOf.get(object.parent_uuid)?.delete(e.uuid);
+    if (object.parent_uuid) this.childrenOf.remove(object.parent_uuid, e.uuid);
+    // Its own entries go with it: a deleted object's uuid must not stay a key of either index.
     this.childrenOf.delete(e.uuid);
+    this.referrers.delete(e.uuid);
   }
 
   private pooled(event: ConfigEvent): void {
@@ -303,8 +321,11 @@ export class ConfigState implements ConfigView {
       case EventTypes.AddressReleased: {
         const e = event.data as unknown as AddressAllocated;
         const book = this.addresses.get(e.subnet_uuid);
-        book?.owners.delete(e.address);
-        book?.values?.delete(parseIpAddress(e.address).value);
+        if (!book) return;
+        book.owners.delete(e.address);
+        book.values?.delete(parseIpAddress(e.address).value);
+        // A subnet with nothing allocated keeps no book: subnets come and go with their networks.
+        if (book.owners.size === 0) this.addresses.delete(e.subnet_uuid);
         return;
       }
       default:
@@ -316,7 +337,7 @@ export class ConfigState implements ConfigView {
 
   /** Moves the object's back-ref entries from the targets it referred to before to those it refers to now. */
   private indexRefs(object: ConfigObject, before: Set<string>, after: Set<string>): void {
-    for (const target of before) if (!after.has(target)) this.referrers.get(target)?.delete(object.uuid);
+    for (const target of before) if (!after.has(target)) this.referrers.remove(target, object.uuid);
     for (const target of after) if (!before.has(target)) this.referrers.add(target, object.uuid);
   }
 

@@ -70,4 +70,19 @@ describe('LazySets', () => {
     expect(groups).toEqual({ keys: ['a', 'b'], counts: [2, 1], members: ['x', 'y', 'z'] });
     expect(lazy.toGroups()).toEqual({ keys: [], counts: [], members: [] });
   });
+
+  it('remove drops a key once its set is empty, and size counts only keys holding members', () => {
+    const lazy = new LazySets({ keys: ['a', 'b'], counts: [2, 1], members: ['x', 'y', 'z'] });
+    expect(lazy.size).toBe(2);
+    lazy.remove('b', 'z');
+    expect(lazy.get('b')).toBeUndefined();
+    expect(lazy.size).toBe(1);
+    lazy.add('c', 'w');
+    lazy.remove('c', 'w');
+    lazy.remove('nothing', 'w');
+    expect(lazy.size).toBe(1);
+    lazy.remove('a', 'x');
+    expect([...lazy.get('a')!]).toEqual(['y']);
+    expect(lazy.toGroups()).toEqual({ keys: ['a'], counts: [1], members: ['y'] });
+  });
 });

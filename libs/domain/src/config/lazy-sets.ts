@@ -36,9 +36,26 @@ export class LazySets {
     set.add(member);
   }
 
+  /** Takes `member` out of the key's set, and the key with it once its set is empty (no empty sets pile up). */
+  remove(key: string, member: string): void {
+    const set = this.get(key);
+    if (set === undefined) return;
+    set.delete(member);
+    if (set.size === 0) this.delete(key);
+  }
+
   delete(key: string): void {
     this.sets.delete(key);
-    if (this.base !== undefined) (this.dropped ??= new Set()).add(key);
+    // Only a key of the snapshot needs remembering as gone; any other key is simply no longer in `sets`.
+    if (this.base !== undefined && this.index().has(key) && !this.dropped?.has(key)) (this.dropped ??= new Set()).add(key);
+  }
+
+  /** How many keys hold a set (the snapshot's groups not yet made into sets included, those dropped not). */
+  get size(): number {
+    if (this.base === undefined) return this.sets.size;
+    let size = this.sets.size;
+    for (const key of this.index().keys()) if (!this.sets.has(key) && !this.dropped?.has(key)) size++;
+    return size;
   }
 
   /** Every non-empty set, flat. */
