@@ -93,7 +93,7 @@ describe('ConfigProjection checkpoints', () => {
     const { store, keyed } = await checkpointedLog(checkpoints);
     const { projection } = projectionOver(store, { checkpoints });
     await projection.start();
-    expect(projection.commandRecord('idempotency-key-1')).toEqual({ commandId: 'idempotency-key-1', type: 'virtual-network', uuid: keyed.uuid, position: keyed.position });
+    expect(projection.commandRecord('idempotency-key-1')).toEqual({ commandId: 'idempotency-key-1', type: 'virtual-network', uuid: keyed.uuid, position: keyed.position, at: expect.any(Number) });
   });
 
   it('saves a checkpoint every checkpointEvery events while following, one save at a time, off the fold', async () => {

@@ -1,6 +1,6 @@
 import type { EventStore, RecordedEvent, Subscription } from '#libs/event-store';
 import { ConfigState, resourceEventKind } from '#libs/domain';
-import { commandRecordOf, type CommandRecord } from './command-record.js';
+import { CommandRecords, commandRecordOf, type CommandRecord, type IdempotencyWindow } from './command-record.js';
 import { CheckpointWriter, type CheckpointTaking } from './checkpoint/checkpoint-writer.js';
 import type { CheckpointStore } from './checkpoint/checkpoint-store.port.js';
 import { restoreCheckpoint } from './checkpoint/restore-checkpoint.js';
@@ -22,6 +22,8 @@ export interface ConfigProjectionOptions {
   /** The checkpoint's name and the metrics label. Default 'config'. */
   name?: string;
   log?: ProjectionLog;
+  /** How long and how many Idempotency-Keys are remembered (default one hour, at most 100,000). */
+  idempotency?: IdempotencyWindow;
 }
 
 const DEFAULT_CHECKPOINT_EVERY = 10_000;
@@ -44,7 +46,7 @@ export class ConfigProjection {
   private subscription: Subscription | undefined;
   private running: Promise<void> | undefined;
   private waiters: Array<{ position: number; resolve: () => void }> = [];
-  private commands = new Map<string, CommandRecord>();
+  private readonly commands: CommandRecords;
   private failure: unknown;
   private readonly observers: ObserverList;
   private touched = new Set<string>();
@@ -63,6 +65,7 @@ export class ConfigProjection {
     this.name = options.name ?? 'config';
     this.log = options.log ?? (() => undefined);
     this.checkpointEvery = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    this.commands = new CommandRecords(options.idempotency);
     if (!Number.isSafeInteger(this.checkpointEvery) || this.checkpointEvery < 0) {
       throw new RangeError(`checkpointEvery must be an integer >= 0, not ${this.checkpointEvery}`);
     }
@@ -206,7 +209,7 @@ export class ConfigProjection {
     if (outcome.kind === 'restored') {
       const { state, commands, checkpoint, event } = outcome;
       this.current = state;
-      this.commands = new Map(commands.map((r) => [r.commandId, r]));
+      this.commands.restore(commands, Date.parse(event.recordedAt));
       this.lastEventId = event.eventId;
       this.progress.advance(event.globalPosition, event.recordedAt);
       this.writer!.loaded(checkpoint.position);
@@ -235,7 +238,7 @@ export class ConfigProjection {
     this.progress.advance(event.globalPosition, event.recordedAt);
     this.sinceCheckpoint++;
     const record = commandRecordOf(event);
-    if (record) this.commands.set(record.commandId, record);
+    if (record) this.commands.add(record);
     if (resourceEventKind(event.type) !== undefined) {
       const uuid = (event.data as { uuid?: unknown } | null)?.uuid;
       if (typeof uuid === 'string') this.touched.add(uuid);
@@ -271,7 +274,7 @@ export class ConfigProjection {
       position: this.current.position,
       eventId: this.lastEventId!,
       state: this.current.shareSnapshot(),
-      commands: [...this.commands.values()],
+      commands: this.commands.all(),
     };
   }
 }

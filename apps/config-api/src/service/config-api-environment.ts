@@ -9,7 +9,7 @@ import {
   type EnvReader,
   type StoreConfig,
 } from '#libs/config';
-import { FileCheckpointStore } from '#libs/projections';
+import { DEFAULT_IDEMPOTENCY_WINDOW, FileCheckpointStore, type IdempotencyWindow } from '#libs/projections';
 import { readAuthSettings, type AuthSettings } from '#libs/security';
 import { readAuditSettings, type AuditSettings } from '../audit/audit-config.js';
 import { ConfigApiModule } from '../config-api.module.js';
@@ -34,6 +34,8 @@ import { DEFAULT_LIST_LIMITS, type ListLimits } from '../rest/list-query.js';
  * | KURRENTDB_CONNECTION_STRING |           |                                                                      |
  * | CHECKPOINT_EVERY            | 10000     | 0..100000000 events between projection checkpoints; 0 = off          |
  * | AUDIT_SNAPSHOT_EVERY        | 50000     | 1..100000000 events between the audit engine's in-memory snapshots   |
+ * | IDEMPOTENCY_WINDOW_S        | 3600      | 0..604800 s an Idempotency-Key is remembered (on the log's clock)    |
+ * | IDEMPOTENCY_MAX_KEYS        | 100000    | 0..10000000 keys remembered at most, the oldest forgotten first      |
  * | AUTH_*                      |           | authentication and anonymous access (libs/security auth-settings.ts) |
  */
 
@@ -67,6 +69,23 @@ export interface ConfigApiStorage {
   checkpoints: CheckpointConfig | undefined;
   /** AUDIT_SNAPSHOT_EVERY: the audit engine's snapshots, for as-of reads and diffs. */
   audit: AuditSettings;
+  /** IDEMPOTENCY_WINDOW_S, IDEMPOTENCY_MAX_KEYS: which Idempotency-Keys the config projection remembers. */
+  idempotency: IdempotencyWindow;
+}
+
+/** IDEMPOTENCY_WINDOW_S and IDEMPOTENCY_MAX_KEYS. */
+export function readIdempotencyWindow(reader: EnvReader): IdempotencyWindow {
+  const seconds = reader.integer('IDEMPOTENCY_WINDOW_S', DEFAULT_IDEMPOTENCY_WINDOW.windowMs / 1000, {
+    min: 0,
+    max: 7 * 24 * 3600,
+    note: 'seconds an Idempotency-Key is remembered',
+  });
+  const maxRecords = reader.integer('IDEMPOTENCY_MAX_KEYS', DEFAULT_IDEMPOTENCY_WINDOW.maxRecords, {
+    min: 0,
+    max: 10_000_000,
+    note: 'Idempotency-Keys remembered at most',
+  });
+  return { windowMs: seconds * 1000, maxRecords };
 }
 
 /**
@@ -111,21 +130,30 @@ export function readConfigApiAuth(reader: EnvReader, cwd: string, bindAddress: s
   return { auth: readAuthSettings(reader, { cwd, bindAddress }) };
 }
 
-/** DATA_DIR (relative to `cwd`), the store's variables, CHECKPOINT_EVERY, AUDIT_SNAPSHOT_EVERY, in that order. */
+/**
+ * DATA_DIR (relative to `cwd`), the store's variables, CHECKPOINT_EVERY, AUDIT_SNAPSHOT_EVERY, IDEMPOTENCY_*, in
+ * that order.
+ */
 export function readConfigApiStorage(reader: EnvReader, cwd: string): ConfigApiStorage {
   const dataDir = readDataDir(reader, cwd);
   const store = readStoreConfig(reader, dataDir);
   const checkpoints = readCheckpointConfig(reader, dataDir, store);
   const audit = readAuditSettings(reader);
-  return { dataDir, store, checkpoints, audit };
+  const idempotency = readIdempotencyWindow(reader);
+  return { dataDir, store, checkpoints, audit, idempotency };
 }
 
 /**
  * ConfigApiModule as a process configured from its environment runs it: checkpoints in DATA_DIR/checkpoints, the
  * list limits.
  */
-export function configApiModuleFor(config: Pick<ConfigApiStorage, 'checkpoints' | 'audit'> & ConfigApiLimits & Partial<ConfigApiAuth>): DynamicModule {
-  const { checkpoints, audit, lists, auth } = config;
-  const projection = checkpoints ? { checkpoints: new FileCheckpointStore(checkpoints.dir), checkpointEvery: checkpoints.every } : undefined;
+export function configApiModuleFor(
+  config: Pick<ConfigApiStorage, 'checkpoints' | 'audit'> & Partial<Pick<ConfigApiStorage, 'idempotency'>> & ConfigApiLimits & Partial<ConfigApiAuth>,
+): DynamicModule {
+  const { checkpoints, audit, lists, auth, idempotency } = config;
+  const projection = {
+    idempotency,
+    ...(checkpoints ? { checkpoints: new FileCheckpointStore(checkpoints.dir), checkpointEvery: checkpoints.every } : {}),
+  };
   return ConfigApiModule.forRoot({ projection, audit, lists, auth });
 }

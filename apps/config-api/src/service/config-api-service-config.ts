@@ -31,6 +31,8 @@ import {
  * | KURRENTDB_CONNECTION_STRING | -         | kurrentdb:// (or +discover, kdb://, esdb://); required for kurrentdb |
  * | CHECKPOINT_EVERY            | 10000     | 0..100000000 events between config projection checkpoints; 0 = off   |
  * | AUDIT_SNAPSHOT_EVERY        | 50000     | 1..100000000 events between the audit engine's in-memory snapshots   |
+ * | IDEMPOTENCY_WINDOW_S        | 3600      | 0..604800 s an Idempotency-Key is remembered (on the log's clock)    |
+ * | IDEMPOTENCY_MAX_KEYS        | 100000    | 0..10000000 keys remembered at most, the oldest forgotten first      |
  * | LOG_LEVEL                   | info      | fatal, error, warn, info, debug, trace                               |
  * | SHUTDOWN_TIMEOUT_MS         | 10000     | 0..3600000: how long open requests and streams may finish on stop    |
  * | AUTH_TOKENS_FILE            | -         | API tokens, one `<token> <actor> <role>[,<role>…]` per line          |

@@ -36,6 +36,7 @@ describe('loadControllerConfig', () => {
         store: { kind: 'sqlite', path: '/srv/contrail/data/events.db' },
         checkpoints: { dir: '/srv/contrail/data/checkpoints', every: 10000 },
         audit: { snapshotEvery: 50000 },
+        idempotency: { windowMs: 3_600_000, maxRecords: 100_000 },
         lists: { maxPage: 10000, maxUnpaged: 100000 },
         control: {
           holdTimeMs: 60000,
@@ -66,6 +67,8 @@ describe('loadControllerConfig', () => {
         SHUTDOWN_TIMEOUT_MS: '2500',
         CHECKPOINT_EVERY: '500',
         AUDIT_SNAPSHOT_EVERY: '1000',
+        IDEMPOTENCY_WINDOW_S: '600',
+        IDEMPOTENCY_MAX_KEYS: '5000',
         AGENT_HOLD_TIME_MS: '1500',
         AGENT_WINDOW: '8',
         AGENT_BATCH_ROUTES: '64',
@@ -89,6 +92,7 @@ describe('loadControllerConfig', () => {
         store: { kind: 'sqlite', path: '/var/lib/contrail/events.db' },
         checkpoints: { dir: '/var/lib/contrail/checkpoints', every: 500 },
         audit: { snapshotEvery: 1000 },
+        idempotency: { windowMs: 600_000, maxRecords: 5000 },
         lists: { maxPage: 500, maxUnpaged: 0 },
         control: {
           holdTimeMs: 1500,
@@ -262,6 +266,16 @@ describe('loadControllerConfig', () => {
       expect(onlyProblem({ AUDIT_SNAPSHOT_EVERY: bad }).message).toBe(
         `AUDIT_SNAPSHOT_EVERY=${JSON.stringify(bad)} is not allowed: expected an integer from 1 to 100000000 (events between snapshots)`,
       );
+    });
+
+    it.each(['-1', 'an hour', '604801'])('IDEMPOTENCY_WINDOW_S=%s', (bad) => {
+      expect(onlyProblem({ IDEMPOTENCY_WINDOW_S: bad }).message).toBe(
+        `IDEMPOTENCY_WINDOW_S=${JSON.stringify(bad)} is not allowed: expected an integer from 0 to 604800 (seconds an Idempotency-Key is remembered)`,
+      );
+    });
+
+    it.each(['-1', '1e3', '10000001'])('IDEMPOTENCY_MAX_KEYS=%s', (bad) => {
+      expect(onlyProblem({ IDEMPOTENCY_MAX_KEYS: bad }).variable).toBe('IDEMPOTENCY_MAX_KEYS');
     });
 
     it.each(['0', '1mb', '-5'])('REST_BODY_LIMIT_BYTES=%s', (bad) => {

@@ -46,6 +46,8 @@ import {
  * | SHUTDOWN_TIMEOUT_MS         | 10000     | 0..3600000: how long open requests and streams may finish on stop    |
  * | CHECKPOINT_EVERY            | 10000     | 0..100000000 events between projection checkpoints; 0 = off          |
  * | AUDIT_SNAPSHOT_EVERY        | 50000     | 1..100000000 events between the audit engine's in-memory snapshots   |
+ * | IDEMPOTENCY_WINDOW_S        | 3600      | 0..604800 s an Idempotency-Key is remembered (on the log's clock)    |
+ * | IDEMPOTENCY_MAX_KEYS        | 100000    | 0..10000000 keys remembered at most, the oldest forgotten first      |
  * | AGENT_HOLD_TIME_MS          | 60000     | 100..3600000: a dropped agent's routes stay (stale), and it may resume |
  * | AGENT_WINDOW                | 32        | 1..4096 messages sent to an agent ahead of its acks                  |
  * | AGENT_BATCH_ROUTES          | 256       | 1..10000 route updates per message to an agent                       |
