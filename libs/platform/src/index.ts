@@ -8,6 +8,7 @@ export { EVENT_STORE } from './event-store/event-store.token.js';
 export { EventStoreModule } from './event-store/event-store.module.js';
 export { openEventStore } from './event-store/open-event-store.js';
 export { Metrics, type LimitName } from './http/metrics.js';
+export { LIVE_HEAP_METRIC, registerLiveHeapGauge } from './http/live-heap-gauge.js';
 export { ProjectionMetrics, type ProjectionProbe, type ProjectionReport, type ProjectionLagSample } from './http/projection-metrics.js';
 export { OperationsModule } from './http/operations.module.js';
 export { HealthController, HEALTH_STORE_TIMEOUT_MS, type HealthBody } from './http/health.controller.js';

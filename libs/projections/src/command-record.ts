@@ -23,14 +23,8 @@ export function commandRecordOf(event: {
   return { commandId, type: data.type, uuid: data.uuid, position: event.globalPosition, at: Date.parse(event.recordedAt) };
 }
 
-/**
- * A command record as a checkpoint holds it. Checkpoints written before records carried `at` hold none;
- * CommandRecords.restore dates such records at the checkpoint's event.
- */
-export type StoredCommandRecord = Omit<CommandRecord, 'at'> & { at?: number };
-
 /** Whether a value read back from a checkpoint is a command record. */
-export function isCommandRecord(value: unknown): value is StoredCommandRecord {
+export function isCommandRecord(value: unknown): value is CommandRecord {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
   return (
@@ -38,7 +32,7 @@ export function isCommandRecord(value: unknown): value is StoredCommandRecord {
     typeof r.type === 'string' &&
     typeof r.uuid === 'string' &&
     Number.isSafeInteger(r.position) &&
-    (r.at === undefined || Number.isFinite(r.at))
+    Number.isFinite(r.at)
   );
 }
 
@@ -86,12 +80,12 @@ export class CommandRecords {
     this.forget(record.at);
   }
 
-  /** Starts over from a checkpoint's records; those without a time are dated `at` (the checkpoint's event). */
-  restore(records: readonly StoredCommandRecord[], at: number): void {
+  /** Starts over from a checkpoint's records, as of the checkpoint's event time `now`. */
+  restore(records: readonly CommandRecord[], now: number): void {
     this.records.clear();
-    const oldest = at - this.window.windowMs;
-    for (const r of records) if ((r.at ?? at) >= oldest) this.records.set(r.commandId, { ...r, at: r.at ?? at });
-    this.forget(at);
+    const oldest = now - this.window.windowMs;
+    for (const r of records) if (r.at >= oldest) this.records.set(r.commandId, r);
+    this.forget(now);
   }
 
   all(): CommandRecord[] {

@@ -115,12 +115,13 @@ export class ConfigCommandService {
     return this.mutex.run(meta.commandId ? [`command:${meta.commandId}`] : [], async () => {
       const again = this.repeated(meta);
       if (again) return again;
-      const commandId = meta.commandId ?? randomUUID();
+      // commandId is the client's Idempotency-Key only (DESIGN §3): a command without one is not remembered, as
+      // nobody could repeat it.
       const metadata: EventMetadata = {
         actor: meta.actor,
         source: meta.source,
-        correlationId: meta.correlationId ?? commandId,
-        commandId,
+        correlationId: meta.correlationId ?? meta.commandId ?? randomUUID(),
+        ...(meta.commandId !== undefined ? { commandId: meta.commandId } : {}),
         schemaVersion: 1,
       };
       if (meta.principal) {
@@ -128,40 +129,59 @@ export class ConfigCommandService {
         // An admin acting for the user it named (X-User-Name): the event says who that admin was.
         if (meta.principal.authentication !== 'anonymous' && meta.principal.actor !== meta.actor) metadata.principal = meta.principal.actor;
       }
-      for (let attempt = 1; ; attempt++) {
-        const ctx: CommandContext = { at: new Date().toISOString(), newUuid: () => randomUUID() };
-        // Checked synchronously with the decision, against the state it reads: an attempt that loses to a concurrent
-        // change is checked again.
-        const refused = this.refusalOf(meta, command);
-        if (refused) {
-          await this.report(refused);
-          throw refused.refusal;
-        }
-        const decision = decide(this.speculative, ctx);
-        const writes = decision.writes.map((w) => ({ ...w, events: w.events.map((e) => ({ ...e, metadata })) }));
-        const held = this.speculative.hold(writes);
-        try {
-          const results = await this.store.appendMany(writes);
-          const position = Math.max(...results.map((r) => r.position));
-          await this.projection.waitFor(position).catch((error: unknown) => {
-            // Written, but not to be read back now (the store went away right after the append): not a 500.
-            const why = error instanceof Error ? error.message : String(error);
-            throw new ConfigError(503, `the write is in the log at position ${position}, but the config state did not reach it (${why}); a request with an Idempotency-Key answers its outcome when sent again`);
-          });
-          return { type: decision.type, uuid: decision.uuid, fq_name: decision.fq_name, position, repeated: false };
-        } catch (error) {
-          this.speculative.release(held);
-          if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          if (attempt >= MAX_ATTEMPTS) {
-            throw new ConfigError(409, `a concurrent change to ${error.streamId} kept winning; retry the request`);
-          }
-          // Another writer moved a stream this decision read: catch up with the log and decide again.
-          await this.projection.waitFor(await this.store.headPosition());
-        } finally {
-          this.speculative.release(held);
-        }
+      const forget: Array<() => void> = [];
+      try {
+        return await this.attempts(meta, command, decide, metadata, forget);
+      } finally {
+        for (const f of forget) f();
       }
     });
+  }
+
+  /** Decides and appends until the append holds, at most MAX_ATTEMPTS times; `forget` collects reopened streams. */
+  private async attempts(
+    meta: CommandMeta,
+    command: CommandRequest,
+    decide: (state: ConfigView, ctx: CommandContext) => Decision,
+    metadata: EventMetadata,
+    forget: Array<() => void>,
+  ): Promise<CommandOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const ctx: CommandContext = { at: new Date().toISOString(), newUuid: () => randomUUID() };
+      // Checked synchronously with the decision, against the state it reads: an attempt that loses to a concurrent
+      // change is checked again.
+      const refused = this.refusalOf(meta, command);
+      if (refused) {
+        await this.report(refused);
+        throw refused.refusal;
+      }
+      const decision = decide(this.speculative, ctx);
+      const writes = decision.writes.map((w) => ({ ...w, events: w.events.map((e) => ({ ...e, metadata })) }));
+      const held = this.speculative.hold(writes);
+      try {
+        const results = await this.store.appendMany(writes);
+        const position = Math.max(...results.map((r) => r.position));
+        await this.projection.waitFor(position).catch((error: unknown) => {
+          // Written, but not to be read back now (the store went away right after the append): not a 500.
+          const why = error instanceof Error ? error.message : String(error);
+          throw new ConfigError(503, `the write is in the log at position ${position}, but the config state did not reach it (${why}); a request with an Idempotency-Key answers its outcome when sent again`);
+        });
+        return { type: decision.type, uuid: decision.uuid, fq_name: decision.fq_name, position, repeated: false };
+      } catch (error) {
+        this.speculative.release(held);
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new ConfigError(409, `a concurrent change to ${error.streamId} kept winning; retry the request`);
+        }
+        // Another writer moved a stream this decision read: catch up with the log and decide again.
+        await this.projection.waitFor(await this.store.headPosition());
+        // Or the stream is closed (a deleted object's, a released name's, whose revision only the log keeps) and
+        // this create reuses it: if the state still has it closed, append after the revision the store told.
+        if (error.actual !== 'no_stream') forget.push(this.speculative.reopen(error.streamId, error.actual));
+      } finally {
+        this.speculative.release(held);
+      }
+    }
   }
 
   /** The refusal, and the refused command as the audit trail records it, when the principal may not run `command`. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { Logger } from '#libs/platform';
+import { registerLiveHeapGauge, type Logger } from '#libs/platform';
 import { ConfigApiClient } from '../config-client/config-api-client.js';
 import { ClientNodeKubeApi, type KubeApi } from '../kube/kube-api.js';
 import { Kubemanager } from '../runtime/kubemanager.js';
@@ -29,6 +29,7 @@ export async function startKubemanagerService(
 ): Promise<RunningKubemanager> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const stopLiveHeap = registerLiveHeapGauge(registry);
   const kube: KubeApi = new ClientNodeKubeApi(kubeConfig);
   const client = new ConfigApiClient({
     address: config.configApi,
@@ -80,6 +81,7 @@ export async function startKubemanagerService(
       kubemanager.stop();
       await Promise.race([starting, new Promise((resolve) => setTimeout(resolve, 1000))]);
       client.close();
+      stopLiveHeap();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       return { cluster: config.cluster };

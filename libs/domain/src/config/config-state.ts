@@ -44,7 +44,7 @@ export interface ConfigView {
 /**
  * The config plane's current state: the fold of the whole log in global order (DESIGN §4, config state). Deciders
  * read it; only `apply` changes it. Indexes: objects by uuid and by (type, fq_name), children by parent, back-refs
- * by target, each stream's revision (for expected-revision appends), and what every pool has handed out.
+ * by target, each open stream's revision (for expected-revision appends), and what every pool has handed out.
  *
  * For audits and as-of reads it can be snapshotted to plain JSON and made again from a snapshot, and has a digest
  * that two states holding the same things share. Objects shared with a snapshot are frozen; the fold copies such an
@@ -96,7 +96,10 @@ export class ConfigState implements ConfigView {
     return [...(this.referrers.get(uuid) ?? [])].map((u) => this.objects.get(u)!);
   }
 
-  /** Revision of a stream's last event; undefined when the stream has none. */
+  /**
+   * Revision of a stream's last event; undefined when the stream has none or is closed (a deleted object's, a
+   * released name's: see SpeculativeState.reopen).
+   */
   revision(streamId: string): number | undefined {
     return this.revisions.get(streamId);
   }
@@ -175,7 +178,7 @@ export class ConfigState implements ConfigView {
 
   /**
    * sha256 (hex) over the canonical JSON (sorted keys) of every object in uuid order, each pool's allocations and
-   * each stream's revision (see stateDigest). Two states that hold the same things have the same digest, whatever
+   * each open stream's revision (see stateDigest). Two states that hold the same things have the same digest, whatever
    * order they learnt them in; the position is not part of it.
    */
   digest(): string {
@@ -199,10 +202,7 @@ export class ConfigState implements ConfigView {
     return new Map([...this.addresses].map(([subnet, book]) => [subnet, book.owners]));
   }
 
-  /**
-   * How many entries each index holds: for checks that the indexes hold only what live objects and allocations
-   * need (a delete leaves nothing behind but its streams' revisions, which later appends to those streams need).
-   */
+  /** How many entries each index holds: for checks that the indexes hold only what live objects and allocations need. */
   indexSizes(): Record<'objects' | 'names' | 'parents' | 'targets' | 'streams' | 'subnets' | 'macs', number> {
     return {
       objects: this.objects.size,
@@ -215,7 +215,7 @@ export class ConfigState implements ConfigView {
     };
   }
 
-  /** Every stream's revision (for audits comparing two states). */
+  /** Every open stream's revision (for audits comparing two states). */
   streamRevisions(): ReadonlyMap<string, number> {
     return this.revisions.all();
   }
@@ -230,6 +230,9 @@ export class ConfigState implements ConfigView {
     else if (kind === 'Updated') this.updated(event.data as unknown as ResourceUpdated, event.streamRevision);
     else if (kind === 'Deleted') this.deleted(event.data as unknown as ResourceDeleted);
     else this.pooled(event);
+    // A deleted object's stream and a released name's stream are closed: their revisions stay in the log, not here
+    // (the command path learns one back from the store when a create reuses the uuid or the name).
+    if (kind === 'Deleted' || event.type === EventTypes.FqNameReleased) this.revisions.delete(event.streamId);
   }
 
   /** `revision` is the stream's: an object created again with the uuid of a deleted one continues its stream. */

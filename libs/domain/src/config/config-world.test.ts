@@ -4,18 +4,24 @@ import type { CommandContext } from './command-context.js';
 import { ConfigError } from './config-error.js';
 import { ConfigState, type ConfigEvent } from './config-state.js';
 import { decideCreate, decideDelete, decideUpdate, type Decision } from './decide.js';
+import { SpeculativeState } from './speculative-state.js';
 import { CONFIG_MODEL } from './registry-schema.js';
 
 export const PROJECT = ['default-domain', 'default-project'];
 export const DEFAULT_IPAM = [...PROJECT, 'default-network-ipam'];
 
 /**
- * A state, the log it folds, and commands decided against it and committed at once. Expected revisions are
- * enforced as the event stores do, so a spec sees exactly what would be appended.
+ * A state, the log it folds, and commands decided against it and committed at once. The log keeps each stream's
+ * revision and enforces expected revisions as the event stores do, so a spec sees exactly what would be appended;
+ * a create that reuses a closed stream (a deleted object's uuid, a released name) is decided again after the
+ * store's answer, as the config API's command service does (SpeculativeState.reopen).
  */
 export class ConfigWorld {
   readonly state = new ConfigState();
   readonly log: ConfigEvent[] = [];
+  /** Each stream's last revision, as the store knows it (the state forgets closed streams). */
+  private readonly streams = new Map<string, number>();
+  private readonly view = new SpeculativeState(this.state);
   private uuids = 0;
 
   /** global-system-config, default-domain, default-project and its user-defined-subnet default-network-ipam. */
@@ -35,39 +41,64 @@ export class ConfigWorld {
     };
   }
 
+  /** Appends a decision's writes, all or nothing; a write whose expected revision does not hold throws StoreConflict. */
   commit(decision: Decision): ConfigEvent[] {
     for (const w of decision.writes) this.checkRevision(w);
     const events: ConfigEvent[] = [];
     for (const w of decision.writes) {
-      let revision = this.state.revision(w.streamId) ?? -1;
+      let revision = this.streams.get(w.streamId) ?? -1;
       for (const e of w.events) {
         const event = { type: e.type, streamId: w.streamId, streamRevision: ++revision, globalPosition: this.log.length + 1, data: e.data };
         this.log.push(event);
         this.state.apply(event);
         events.push(event);
       }
+      this.streams.set(w.streamId, revision);
     }
     return events;
   }
 
   create(type: string, body: Record<string, unknown>): { uuid: string; events: ConfigEvent[] } {
-    const decision = decideCreate(this.state, CONFIG_MODEL, type, body, this.ctx());
-    return { uuid: decision.uuid, events: this.commit(decision) };
+    const forget: Array<() => void> = [];
+    try {
+      for (;;) {
+        const decision = decideCreate(this.view, CONFIG_MODEL, type, body, this.ctx());
+        try {
+          return { uuid: decision.uuid, events: this.commit(decision) };
+        } catch (error) {
+          if (!(error instanceof StoreConflict) || error.actual === undefined || forget.length > 4) throw error;
+          forget.push(this.view.reopen(error.streamId, error.actual));
+        }
+      }
+    } finally {
+      for (const f of forget) f();
+    }
   }
 
-  update(type: string, uuid: string, body: Record<string, unknown>): ConfigEvent[] {
-    return this.commit(decideUpdate(this.state, CONFIG_MODEL, type, uuid, body, this.ctx()));
+  update(type: string, uuid: string, body: Record<string, unknown>, ifMatch?: number): ConfigEvent[] {
+    return this.commit(decideUpdate(this.view, CONFIG_MODEL, type, uuid, body, this.ctx(), ifMatch));
   }
 
   delete(type: string, uuid: string): ConfigEvent[] {
-    return this.commit(decideDelete(this.state, CONFIG_MODEL, type, uuid, this.ctx()));
+    return this.commit(decideDelete(this.view, CONFIG_MODEL, type, uuid, this.ctx()));
   }
 
   private checkRevision(w: StreamWrite): void {
-    const current = this.state.revision(w.streamId);
+    const current = this.streams.get(w.streamId);
     const expected = w.expectedRevision ?? 'any';
     const ok = expected === 'any' || (expected === 'no_stream' ? current === undefined : expected === 'stream_exists' ? current !== undefined : current === expected);
-    if (!ok) throw new Error(`test log: ${w.streamId} expected ${String(expected)}, is ${String(current)}`);
+    if (!ok) throw new StoreConflict(w.streamId, expected, current);
+  }
+}
+
+/** What an event store answers when an expected revision does not hold. */
+export class StoreConflict extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: StreamWrite['expectedRevision'],
+    readonly actual: number | undefined,
+  ) {
+    super(`test log: ${streamId} expected ${String(expected)}, is ${String(actual)}`);
   }
 }
 

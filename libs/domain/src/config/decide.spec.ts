@@ -1,84 +1,14 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import type { JsonValue, StreamWrite } from '#libs/event-store';
-import type { CommandContext } from './command-context.js';
-import { ConfigError } from './config-error.js';
-import { ConfigState, type ConfigEvent } from './config-state.js';
-import { decideCreate, decideDelete, decideRefUpdate, decideUpdate, type Decision } from './decide.js';
+import type { JsonValue } from '#libs/event-store';
+import { ConfigState } from './config-state.js';
+import { ConfigWorld, failure } from './config-world.test.js';
+import { decideRefUpdate } from './decide.js';
 import { CONFIG_MODEL } from './registry-schema.js';
-
-/**
- * given(commands) → when(command) → then(events | error), with a tiny in-memory log that enforces expected
- * revisions the way the event stores do, so these tests see exactly what would be appended.
- */
-class World {
-  readonly state = new ConfigState();
-  readonly log: ConfigEvent[] = [];
-  private uuids = 0;
-
-  ctx(): CommandContext {
-    return {
-      at: '2026-11-25T12:00:00.000Z',
-      newUuid: () => `00000000-0000-4000-8000-${String(++this.uuids).padStart(12, '0')}`,
-    };
-  }
-
-  commit(decision: Decision): ConfigEvent[] {
-    for (const w of decision.writes) this.checkRevision(w);
-    const events: ConfigEvent[] = [];
-    for (const w of decision.writes) {
-      let revision = this.state.revision(w.streamId) ?? -1;
-      for (const e of w.events) {
-        const event = { type: e.type, streamId: w.streamId, streamRevision: ++revision, globalPosition: this.log.length + 1, data: e.data };
-        this.log.push(event);
-        this.state.apply(event);
-        events.push(event);
-      }
-    }
-    return events;
-  }
-
-  create(type: string, body: Record<string, unknown>): { uuid: string; events: ConfigEvent[] } {
-    const decision = decideCreate(this.state, CONFIG_MODEL, type, body, this.ctx());
-    return { uuid: decision.uuid, events: this.commit(decision) };
-  }
-
-  update(type: string, uuid: string, body: Record<string, unknown>, ifMatch?: number): ConfigEvent[] {
-    return this.commit(decideUpdate(this.state, CONFIG_MODEL, type, uuid, body, this.ctx(), ifMatch));
-  }
-
-  delete(type: string, uuid: string): ConfigEvent[] {
-    return this.commit(decideDelete(this.state, CONFIG_MODEL, type, uuid, this.ctx()));
-  }
-
-  private checkRevision(w: StreamWrite): void {
-    const current = this.state.revision(w.streamId);
-    const expected = w.expectedRevision ?? 'any';
-    const ok = expected === 'any' || (expected === 'no_stream' ? current === undefined : expected === 'stream_exists' ? current !== undefined : current === expected);
-    if (!ok) throw new Error(`test log: ${w.streamId} expected ${String(expected)}, is ${String(current)}`);
-  }
-}
-
-function failure(action: () => unknown): ConfigError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const BLUE = ['default-domain', 'default-project', 'blue'];
 const IPAM = ['default-domain', 'default-project', 'default-network-ipam'];
 
-function withDefaults(): World {
-  const world = new World();
-  world.create('global-system-config', { fq_name: ['default-global-system-config'], autonomous_system: 64512 });
-  world.create('domain', { fq_name: ['default-domain'] });
-  world.create('project', { fq_name: ['default-domain', 'default-project'], parent_type: 'domain' });
-  world.create('network-ipam', { fq_name: IPAM, parent_type: 'project' });
-  return world;
-}
+const withDefaults = (): ConfigWorld => ConfigWorld.withDefaults();
 
 const subnet = (prefix: string, len: number, extra: Record<string, JsonValue> = {}) => ({
   to: IPAM,
@@ -86,7 +16,7 @@ const subnet = (prefix: string, len: number, extra: Record<string, JsonValue> = 
 });
 
 describe('config deciders', () => {
-  let world: World;
+  let world: ConfigWorld;
   beforeEach(() => {
     world = withDefaults();
   });

@@ -54,4 +54,22 @@ describe('SpeculativeState', () => {
     view.hold([{ streamId: 'virtual-network-vn-1', events: [{ type: 'VirtualNetworkDeleted', data: { type: 'virtual-network', uuid: 'vn-1', fq_name: ['d', 'p', 'blue'], at: 't' } }] }]);
     expect(view.get('vn-1')).toBeUndefined();
   });
+
+  it('a closed stream reopened at the revision the store told counts from it, until forgotten; an open one is not overridden', () => {
+    const state = committed();
+    const view = new SpeculativeState(state);
+    state.apply({ type: 'VirtualNetworkDeleted', streamId: 'virtual-network-vn-1', streamRevision: 1, globalPosition: 10, data: { type: 'virtual-network', uuid: 'vn-1', fq_name: ['d', 'p', 'blue'], at: 't' } as never });
+    expect(state.revision('virtual-network-vn-1')).toBeUndefined();
+    const forget = view.reopen('virtual-network-vn-1', 1);
+    expect(view.revision('virtual-network-vn-1')).toBe(1);
+    const held = view.hold([{ streamId: 'virtual-network-vn-1', events: [created('virtual-network', 'vn-1', ['d', 'p', 'blue'])] }]);
+    expect(view.revision('virtual-network-vn-1')).toBe(2);
+    view.release(held);
+    forget();
+    expect(view.revision('virtual-network-vn-1')).toBeUndefined();
+    // The state knows the pool stream: what the store said of it earlier changes nothing.
+    view.reopen('pool-ipam-s1', 7)();
+    view.reopen('pool-ipam-s1', 7);
+    expect(view.revision('pool-ipam-s1')).toBe(0);
+  });
 });

@@ -40,8 +40,25 @@ export class SpeculativeState implements ConfigView {
   private readonly creating = new Map<string, ConfigObject>();
   private readonly referrers = new Map<string, Map<string, ConfigObject>>();
   private readonly childrenOf = new Map<string, Map<string, ConfigObject>>();
+  /** Closed streams' revisions learnt back from the store (reopen), for a create that writes to one again. */
+  private readonly reopened = new Map<string, number>();
 
   constructor(private readonly state: ConfigState) {}
+
+  /**
+   * The committed state keeps no revision for a closed stream (a deleted object's, a released name's), so a create
+   * that reuses the uuid or the name first appends expecting no stream, and the store answers with the stream's
+   * revision. Once the caller has caught up with the log and the state still has the stream closed, it notes that
+   * revision here and decides again: the append then expects exactly it, so a concurrent writer still loses or
+   * wins cleanly. Returns the forget, for when the command is done (a stale revision only costs another conflict).
+   */
+  reopen(streamId: string, revision: number): () => void {
+    if (this.state.revision(streamId) !== undefined) return () => undefined;
+    this.reopened.set(streamId, revision);
+    return () => {
+      if (this.reopened.get(streamId) === revision) this.reopened.delete(streamId);
+    };
+  }
 
   /** Counts a decision's effects until `release`. */
   hold(writes: readonly StreamWrite[]): Pending {
@@ -84,7 +101,7 @@ export class SpeculativeState implements ConfigView {
 
   revision(streamId: string): number | undefined {
     const extra = this.revisions.get(streamId);
-    const committed = this.state.revision(streamId);
+    const committed = this.state.revision(streamId) ?? this.reopened.get(streamId);
     if (extra === undefined) return committed;
     return (committed ?? -1) + extra;
   }

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventStore } from '#libs/event-store';
 import { EVENT_STORE } from '../event-store/event-store.token.js';
+import { registerLiveHeapGauge } from './live-heap-gauge.js';
 
 type HttpLabel = 'method' | 'route' | 'status';
 
@@ -25,15 +26,17 @@ export type LimitName =
  * its head position. Feature modules register their own metrics on `registry`.
  */
 @Injectable()
-export class Metrics {
+export class Metrics implements OnModuleDestroy {
   readonly registry = new Registry();
   readonly httpRequests: Counter<HttpLabel>;
   readonly httpRequestDuration: Histogram<HttpLabel>;
   /** Every refusal because a limit was reached, by limit; each module puts its own limits at 0 (limitsServed). */
   readonly limitHits: Counter<'limit'>;
+  private readonly stopLiveHeap: () => void;
 
   constructor(@Optional() @Inject(EVENT_STORE) store?: EventStore) {
     collectDefaultMetrics({ register: this.registry });
+    this.stopLiveHeap = registerLiveHeapGauge(this.registry);
     this.httpRequests = new Counter({
       name: 'contrail_http_requests_total',
       help: 'HTTP requests answered, by method, route pattern and status code.',
@@ -54,6 +57,10 @@ export class Metrics {
       registers: [this.registry],
     });
     if (store) this.registerEventStore(store);
+  }
+
+  onModuleDestroy(): void {
+    this.stopLiveHeap();
   }
 
   /** Shows the limits a module enforces on /metrics at 0 before the first hit. */

@@ -1,5 +1,5 @@
 import type { ConfigStateSnapshot } from '#libs/domain';
-import type { StoredCommandRecord } from '../command-record.js';
+import type { CommandRecord } from '../command-record.js';
 
 /** What every projection's checkpoint says about where it stands in the log. */
 export interface CheckpointHeader {
@@ -17,7 +17,7 @@ export interface CheckpointHeader {
 export interface Checkpoint extends CheckpointHeader {
   state: ConfigStateSnapshot;
   /** commandId → outcome, so that a repeated Idempotency-Key still answers its first outcome after a restart. */
-  commands: StoredCommandRecord[];
+  commands: CommandRecord[];
 }
 
 /**

@@ -31,7 +31,7 @@ describe('FileCheckpointStore', () => {
   it('creates its folder on the first save and loads what it saved', async () => {
     const store = new FileCheckpointStore(join(freshDir(), 'nested', 'checkpoints'));
     expect(await store.load('config')).toBeUndefined();
-    const saved = checkpoint(7, { commands: [{ commandId: 'k', type: 'project', uuid: 'u', position: 7 }] });
+    const saved = checkpoint(7, { commands: [{ commandId: 'k', type: 'project', uuid: 'u', position: 7, at: Date.parse('2026-11-26T12:00:00Z') }] });
     await store.save('config', saved);
     expect(await store.load('config')).toEqual(saved);
   });
@@ -99,9 +99,16 @@ describe('FileCheckpointStore', () => {
       const { store, file } = await saved();
       const body = JSON.stringify({ position: 'four' });
       const { createHash } = await import('node:crypto');
-      const header = { format: 'contrail-checkpoint', version: 1, name: 'config', position: 4, bytes: Buffer.byteLength(body), sha256: createHash('sha256').update(body).digest('hex') };
+      const header = { format: 'contrail-checkpoint', version: 2, name: 'config', position: 4, bytes: Buffer.byteLength(body), sha256: createHash('sha256').update(body).digest('hex') };
       writeFileSync(file, `${JSON.stringify(header)}\n${body}`);
       expect(await refusal(store)).toContain('position "four" is not a log position');
+    });
+
+    it('one of the previous version (written before closed streams were left out of the state)', async () => {
+      const { store, file } = await saved();
+      const [header, body] = readFileSync(file, 'utf8').split('\n');
+      writeFileSync(file, `${JSON.stringify({ ...JSON.parse(header!), version: 1 })}\n${body}`);
+      expect(await refusal(store)).toContain('it is not a contrail-checkpoint file of version 2');
     });
 
     it('unreadable (a folder where the file should be)', async () => {

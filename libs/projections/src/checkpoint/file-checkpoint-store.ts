@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { checkCheckpointName, CheckpointUnusableError, headerProblem, type Checkpoint, type CheckpointHeader, type CheckpointStore } from './checkpoint-store.port.js';
 
 const FORMAT = 'contrail-checkpoint';
-const VERSION = 1;
+/**
+ * 2: command records carry their time (`at`) and closed streams' revisions are left out of the state; a version 1
+ * file is refused with the reason and the projection folds from 0 once.
+ */
+const VERSION = 2;
 
 /** The first line of a checkpoint file: what the second line (the checkpoint as JSON) must be. */
 interface FileHeader {

@@ -1,12 +1,12 @@
 import type { EventStore, RecordedEvent } from '#libs/event-store';
 import { ConfigState } from '#libs/domain';
-import { isCommandRecord, type StoredCommandRecord } from '../command-record.js';
+import { isCommandRecord, type CommandRecord } from '../command-record.js';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.port.js';
 
 export type RestoreOutcome =
   | { kind: 'none' }
   | { kind: 'ignored'; reason: string; position?: number }
-  | { kind: 'restored'; state: ConfigState; commands: StoredCommandRecord[]; checkpoint: Checkpoint; event: RecordedEvent };
+  | { kind: 'restored'; state: ConfigState; commands: CommandRecord[]; checkpoint: Checkpoint; event: RecordedEvent };
 
 /**
  * The config state and command records of the checkpoint `name`, when it can be trusted: the log still holds, at
