@@ -3,14 +3,14 @@
 // hello, an empty body), random bytes, or a ControlMessage (the server's own message type) sent the wrong way.
 //
 // Oracle: the stream ends within ANSWER_TIMEOUT_MS or stays open without harm; when the server ends it, with a
-// refusal code and details (INVALID_ARGUMENT, FAILED_PRECONDITION, ABORTED, UNAVAILABLE), OK after a goodbye, or
-// grpc-js's INTERNAL "Error deserializing request" for bytes that are no AgentMessage; never INTERNAL from our code
-// or UNKNOWN; every message the server sends decodes as a ControlMessage.
+// refusal code and details (INVALID_ARGUMENT, FAILED_PRECONDITION, ABORTED, UNAVAILABLE; bytes that are no
+// AgentMessage: INVALID_ARGUMENT "… is not valid protobuf", counted as `undecodable`), OK after a goodbye; never
+// INTERNAL or UNKNOWN; every message the server sends decodes as a ControlMessage.
 import { Client, credentials, Metadata, status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { agentProto } from '#libs/proto';
 import { SeededRandom } from '../support/seeded-random.js';
 import { FIXTURE_AGENT, FIXTURE_VRF } from './config-examples.js';
-import { ANSWER_TIMEOUT_MS, type FuzzContext, type FuzzTarget } from './fuzz-target.js';
+import { ANSWER_TIMEOUT_MS, UNDECODABLE, type FuzzContext, type FuzzTarget } from './fuzz-target.js';
 import type { Outcome } from './fuzz-report.js';
 import { EDGE_NUMBERS, EDGE_STRINGS } from './json-mutator.js';
 
@@ -46,7 +46,7 @@ export class AgentStreamTarget implements FuzzTarget {
     if (probe !== GrpcStatus.OK) outcome.finding = `after this session a health check on the same connection answered ${CODE_NAMES[probe] ?? probe}`;
     else if (result.undecodable) outcome.finding = `the server sent a message that is no ControlMessage: ${result.undecodable}`;
     else if (result.code === undefined || result.code === GrpcStatus.OK) return outcome;
-    else if (result.code === GrpcStatus.INTERNAL && /^Error deserializing request/.test(result.details)) outcome.status = 'undecodable';
+    else if (result.code === GrpcStatus.INVALID_ARGUMENT && UNDECODABLE.test(result.details)) outcome.status = 'undecodable';
     else if (!ENDINGS.has(result.code)) outcome.finding = `${status}: ${result.details}`;
     else if (result.details.trim().length === 0) outcome.finding = `${status} without details`;
     return outcome;

@@ -21,3 +21,6 @@ export interface FuzzTarget {
 
 /** Longest any single answer may take before it counts as a hang. */
 export const ANSWER_TIMEOUT_MS = 10_000;
+
+/** The details of a gRPC request that is not the method's protobuf message (libs/platform undecodable-requests.ts). */
+export const UNDECODABLE = /^the request message of \S+ is not valid protobuf: /;

@@ -1,9 +1,9 @@
 // gRPC ConfigService: random bytes as a request of each method, valid requests with a mutated object_json (the REST
 // examples, mutated) and odd field values, valid requests whose encoding is then mangled, and Watch requests.
 //
-// Oracle: a status within ANSWER_TIMEOUT_MS; never INTERNAL from our code (grpc-js's own INTERNAL "Error deserializing
-// request" for bytes that are no message of the method is the protocol's answer, counted as `undecodable`), UNKNOWN
-// or UNAVAILABLE; refusals carry details; a refused write leaves no event carrying its x-request-id.
+// Oracle: a status within ANSWER_TIMEOUT_MS; never INTERNAL, UNKNOWN or UNAVAILABLE (bytes that are no message of the
+// method: INVALID_ARGUMENT "… is not valid protobuf", counted as `undecodable`); refusals carry details; a refused
+// write leaves no event carrying its x-request-id.
 import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import {
   CreateRequest,
@@ -19,7 +19,7 @@ import {
 } from '#libs/proto';
 import { SeededRandom } from '../support/seeded-random.js';
 import { createExample, FIXTURE_VN, updateExample } from './config-examples.js';
-import { ANSWER_TIMEOUT_MS, type FuzzContext, type FuzzTarget } from './fuzz-target.js';
+import { ANSWER_TIMEOUT_MS, UNDECODABLE, type FuzzContext, type FuzzTarget } from './fuzz-target.js';
 import type { Outcome } from './fuzz-report.js';
 import { EDGE_STRINGS, mutateJson } from './json-mutator.js';
 
@@ -102,7 +102,7 @@ export class GrpcConfigTarget implements FuzzTarget {
   private judge(result: { code: number; details: string; httpStatus?: string }, shown: string): Outcome {
     const name = CODE_NAMES[result.code] ?? String(result.code);
     if (result.code === GrpcStatus.OK) return { status: 'OK', input: shown };
-    if (result.code === GrpcStatus.INTERNAL && /^Error deserializing request/.test(result.details)) return { status: 'undecodable', input: shown };
+    if (result.code === GrpcStatus.INVALID_ARGUMENT && UNDECODABLE.test(result.details)) return { status: 'undecodable', input: shown };
     if (result.code === GrpcStatus.CANCELLED && result.details === 'watch ended by the fuzzer') return { status: 'watch-open', input: shown };
     const outcome: Outcome = { status: name, input: shown };
     if (!REFUSALS.has(result.code)) outcome.finding = `${name}: ${result.details}`;

@@ -1,5 +1,6 @@
 import { Server, ServerCredentials, type ServerOptions, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { isIPv6 } from 'node:net';
+import { answerUndecodableRequests } from './undecodable-requests.js';
 
 /**
  * A @grpc/grpc-js server with the two things every service needs around it: binding that reports the port it got
@@ -14,11 +15,13 @@ export class GrpcServer {
     this.server = new Server(options);
   }
 
+  /** Adds a service whose callers are told INVALID_ARGUMENT for a request that is not its message (undecodable-requests.ts). */
   addService<Implementation extends UntypedServiceImplementation>(
     service: ServiceDefinition<Implementation>,
     implementation: Implementation,
   ): void {
-    this.server.addService(service, implementation);
+    const wrapped = answerUndecodableRequests(service, implementation);
+    this.server.addService(wrapped.service, wrapped.implementation);
   }
 
   /** Binds (without TLS unless `credentials` say otherwise) and starts serving; resolves with the port bound. */
