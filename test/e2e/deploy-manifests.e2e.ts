@@ -45,7 +45,8 @@ const APP_ENV: Record<string, readonly string[]> = {
     'BIND_ADDRESS', 'REST_PORT', 'GRPC_PORT', 'XMPP_PORT', 'STORE', 'DATABASE_URL', 'KURRENTDB_CONNECTION_STRING', 'DATA_DIR',
     'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS', 'CHECKPOINT_EVERY', 'GRPC_MAX_MESSAGE_BYTES', 'AGENT_HOLD_TIME_MS', 'AGENT_WINDOW',
     'AGENT_BATCH_ROUTES', 'AGENT_MAX_PENDING', 'AGENT_MAX_SESSIONS_PER_ADDRESS', 'AGENT_CONNECT_RATE', 'AGENT_CONNECT_BURST',
-    'XMPP_HOLD_TIME_S', 'XMPP_MAX_STANZA_BYTES', ...SERVER_TLS_ENV, 'XMPP_TLS',
+    'XMPP_HOLD_TIME_S', 'XMPP_MAX_STANZA_BYTES', ...SERVER_TLS_ENV, 'XMPP_TLS', 'AGENT_IDENTITY', 'AUTH_TOKENS_FILE',
+    'AUTH_JWT_KEYS_FILE', 'AUTH_JWT_SECRET_FILE', 'AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE', 'AUTH_ANONYMOUS', 'AUTH_RELOAD_INTERVAL_MS',
   ],
   kubemanager: [
     'KUBEMANAGER_CLUSTER', 'KUBECONFIG', 'CONFIG_API_GRPC', 'CONFIG_API_TOKEN_FILE', ...CLIENT_TLS_ENV, 'KUBEMANAGER_RESYNC_MS',
@@ -55,7 +56,7 @@ const APP_ENV: Record<string, readonly string[]> = {
 /** Where each app's variable names are read: its own sources and the libraries whose readers it calls. */
 const APP_SOURCES: Record<string, readonly string[]> = {
   'config-api': ['apps/config-api/src', 'libs/config/src', 'libs/security/src'],
-  control: ['apps/control/src', 'libs/config/src'],
+  control: ['apps/control/src', 'libs/config/src', 'libs/security/src'],
   kubemanager: ['apps/kubemanager/src', 'libs/config/src'],
 };
 /** Variables that name a file the app reads: each must be a key of a Secret mounted at that path. */
@@ -605,10 +606,10 @@ it('finds kubectl to render deploy/', () => {
   });
 
   it.each(deployOverlays().filter((o) => o.deployable).map((o) => o.dir))(
-    '%s: the config API, where it runs, takes bearer tokens from the Secret contrail-api-tokens and lets no anonymous caller in',
+    '%s: the config API and control, where they run, take bearer tokens from the Secret contrail-api-tokens and let no anonymous caller in',
     (dir) => {
       const objects = objectsOf(dir);
-      for (const { pod, container } of appPods(objects).filter((p) => p.app === 'config-api')) {
+      for (const { pod, container } of appPods(objects).filter((p) => p.app === 'config-api' || p.app === 'control')) {
         const path = envValue(container, 'AUTH_TOKENS_FILE') as string;
         expect(path).toBeDefined();
         expect(mountedFile(pod, container, path)).toEqual({ kind: 'Secret', name: 'contrail-api-tokens', key: 'tokens', optional: false });

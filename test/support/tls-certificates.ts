@@ -19,6 +19,8 @@ export interface IssueOptions {
   usage?: 'server' | 'client' | 'both';
   /** Valid from now for this many days (default 3). */
   days?: number;
+  /** DNS subject alternative names of a client certificate (a server one always has 127.0.0.1 and localhost). */
+  dnsNames?: string[];
 }
 
 let nextSerial = 1000 + Math.floor(Math.random() * 1000) * 1000;
@@ -56,6 +58,7 @@ export class CertificateWorkshop {
     const usage = options.usage ?? 'server';
     const lines = ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyAgreement'];
     if (usage !== 'client') lines.push('subjectAltName=IP:127.0.0.1,DNS:localhost');
+    else if (options.dnsNames?.length) lines.push(`subjectAltName=${options.dnsNames.map((name) => `DNS:${name}`).join(',')}`);
     lines.push(`extendedKeyUsage=${usage === 'server' ? 'serverAuth' : usage === 'client' ? 'clientAuth' : 'serverAuth,clientAuth'}`);
     writeFileSync(ext, `${lines.join('\n')}\n`);
     const keyArgs = reuseKey ? ['-key', reuseKey] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key];

@@ -1,10 +1,14 @@
-import type { EnvReader } from '#libs/config';
+import type { EnvReader, ServerTlsConfig } from '#libs/config';
 import { DEFAULT_HOLD_TIME_SECONDS, DEFAULT_MAX_STANZA_BYTES } from '#libs/xmpp';
+import { AGENT_IDENTITY_MODES } from './control-plane/agent-identity.js';
 import type { ControlPlaneOptions } from './control-plane/control-plane.js';
 
 /** The control service's tunables and limits. */
 export type ControlOptions = Required<
-  Pick<ControlPlaneOptions, 'holdTimeMs' | 'window' | 'maxBatchRoutes' | 'maxPendingRoutes' | 'maxSessionsPerAddress' | 'connectRate' | 'connectBurst'>
+  Pick<
+    ControlPlaneOptions,
+    'holdTimeMs' | 'window' | 'maxBatchRoutes' | 'maxPendingRoutes' | 'maxSessionsPerAddress' | 'connectRate' | 'connectBurst' | 'agentIdentity'
+  >
 >;
 
 /**
@@ -19,6 +23,7 @@ export const DEFAULT_CONTROL_OPTIONS: ControlOptions = {
   maxSessionsPerAddress: 64,
   connectRate: 1000,
   connectBurst: 2000,
+  agentIdentity: 'any',
 };
 
 /** Where the XMPP bridge listens (XMPP_PORT on BIND_ADDRESS); tunables of its own have defaults (XmppBridgeOptions). */
@@ -53,6 +58,8 @@ export const CONTROL_OPTIONS = Symbol('CONTROL_OPTIONS');
  * |                                 |         | ::1 not counted); more: refused; 0 = no limit                      |
  * | AGENT_CONNECT_RATE              | 1000    | 0..1000000 new sessions a second; faster ones are paced; 0 = off   |
  * | AGENT_CONNECT_BURST             | 2000    | 1..1000000 new sessions at once after a quiet time                 |
+ * | AGENT_IDENTITY                  | any     | any, certificate: an agent's name must be its TLS client           |
+ * |                                 |         | certificate's CN or a DNS alternative name (agent-identity.ts)     |
  */
 export function readControlOptions(reader: EnvReader): ControlOptions {
   const d = DEFAULT_CONTROL_OPTIONS;
@@ -68,6 +75,7 @@ export function readControlOptions(reader: EnvReader): ControlOptions {
     }),
     connectRate: reader.integer('AGENT_CONNECT_RATE', d.connectRate, { min: 0, max: 1_000_000, note: 'new agent sessions a second, 0 = not paced' }),
     connectBurst: reader.integer('AGENT_CONNECT_BURST', d.connectBurst, { min: 1, max: 1_000_000, note: 'new agent sessions at once' }),
+    agentIdentity: reader.oneOf('AGENT_IDENTITY', AGENT_IDENTITY_MODES, d.agentIdentity),
   };
 }
 
@@ -90,3 +98,19 @@ export function readXmppSettings(reader: EnvReader): XmppSettings {
     maxStanzaBytes: reader.integer('XMPP_MAX_STANZA_BYTES', DEFAULT_MAX_STANZA_BYTES, { min: 4096, max: 256 * 1024 * 1024, note: 'bytes' }),
   };
 }
+
+/**
+ * AGENT_IDENTITY=certificate needs agents' client certificates: TLS on the process's listeners with a client CA
+ * and TLS_CLIENT_AUTH optional or require. Otherwise it is a start-up problem (every agent would be refused).
+ */
+export function checkAgentIdentity(reader: EnvReader, control: ControlOptions, tls: ServerTlsConfig | undefined): void {
+  if (control.agentIdentity !== 'certificate') return;
+  if (!tls || !tls.files.ca || tls.clientAuth === 'none') {
+    reader.invalid(
+      'AGENT_IDENTITY',
+      'certificate',
+      'any unless TLS_CERT_FILE, TLS_KEY_FILE and TLS_CLIENT_CA_FILE are set and TLS_CLIENT_AUTH is not none: agents prove their names with client certificates',
+    );
+  }
+}
+

@@ -16,5 +16,5 @@ export {
 } from './control-plane/control-plane.js';
 export type { SessionMessage, ConfigDelta, NoticeCode } from './control-plane/session-messages.js';
 export { checkRoutes, type RouteInput } from './control-plane/route-input.js';
-export { readControlOptions, readXmppSettings, CONTROL_OPTIONS, type XmppSettings } from './control-options.js';
+export { checkAgentIdentity, readControlOptions, readXmppSettings, CONTROL_OPTIONS, type XmppSettings } from './control-options.js';
 export { readXmppTlsMode, XMPP_TLS_MODES, type XmppTlsMode } from './xmpp/xmpp-tls-options.js';

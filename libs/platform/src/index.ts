@@ -13,6 +13,7 @@ export { ProjectionMetrics, type ProjectionProbe, type ProjectionReport, type Pr
 export { OperationsModule } from './http/operations.module.js';
 export { HealthController, HEALTH_STORE_TIMEOUT_MS, type HealthBody } from './http/health.controller.js';
 export { HttpErrorFilter, type HttpErrorBody } from './http/http-error.filter.js';
+export { OutageLog, OUTAGE_WINDOW_MS, type FailedRequest, type OutageLogOptions, type OutageLogSink } from './http/outage-log.js';
 export { httpMetricsMiddleware, UNMATCHED_ROUTE } from './http/http-metrics.middleware.js';
 export { configureHttpEdge, type HttpEdgeOptions } from './http/configure-http.js';
 export { closeHttpServer } from './http/close-http-server.js';

@@ -9,8 +9,9 @@ import { DEFAULT_LEEWAY_SECONDS, type JwtPolicy } from './jwt.js';
 import { ANONYMOUS_ACCESS, type AnonymousAccess } from './principal.js';
 
 /*
- * The authentication variables, shared by every process that serves the config API (the controller, the config
- * API on its own). Unset, empty or blank means "use the default".
+ * The authentication variables, shared by every process that serves REST views behind a bearer token (the
+ * controller, the config API on its own, the control service on its own). Unset, empty or blank means "use the
+ * default".
  *
  * | variable                 | default | allowed                                                                   |
  * |--------------------------|---------|---------------------------------------------------------------------------|

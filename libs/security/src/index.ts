@@ -1,6 +1,7 @@
 // Authentication and role-based authorization (DESIGN §8): bearer tokens (API tokens from a file, JWTs, tokens
 // minted for in-process clients), roles and their rights, the kubemanager's scope, and the audit trail of refused
-// commands. Plain TypeScript on node:crypto: the config API's edges (apps/config-api/src/auth) put it to work.
+// commands. Plain TypeScript on node:crypto: the config API's edges (apps/config-api/src/auth) and the control
+// service's REST guard (apps/control/src/rest) put it to work.
 export { BASE_ROLES, ROLE_SYNTAX, clusterOfRole, parseRole, roleHasRight, rolesWithRight, type BaseRole, type KubemanagerRole, type Right, type Role } from './roles.js';
 export {
   ANONYMOUS_ACCESS,
@@ -40,3 +41,6 @@ export { DEFAULT_REFUSAL_LIMITS, RefusalBudget } from './refusal-budget.js';
 export { COMMAND_REFUSED, REFUSALS_STREAM, commandRefusedEvent, type CommandRefusedData, type Protocol, type RefusedCommand } from './refusal-event.js';
 export { BearerTokenFile } from './bearer-token-file.js';
 export { AUTHENTICATOR } from './security.tokens.js';
+export { admit, type Admission } from './admission.js';
+export { httpRefusal, routeAccess, wwwAuthenticate, type HttpRefusal, type RouteAccess } from './rest-access.js';
+export { authenticatorFor, startAuthentication, type AuthLog } from './auth-runtime.js';

@@ -43,7 +43,8 @@ export class AuthFixture {
   readonly secretFile = join(this.dir, 'jwt-secret');
   readonly rsa = keyPair('RS256');
   readonly ec = keyPair('ES256');
-  readonly secret = randomBytes(32);
+  // Hex text: random bytes could end in a newline, which the secret file's reader strips (then the keys differ).
+  readonly secret = Buffer.from(randomBytes(32).toString('hex'));
   readonly hs: SigningKey = { alg: 'HS256', secret: this.secret };
 
   constructor() {

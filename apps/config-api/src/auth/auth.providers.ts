@@ -2,12 +2,12 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, ty
 import { APP_GUARD } from '@nestjs/core';
 import {
   AUTHENTICATOR,
-  Authenticator,
-  CredentialReloader,
   DEFAULT_LEEWAY_SECONDS,
   DEFAULT_RELOAD_MS,
-  authStartupNotes,
+  authenticatorFor,
   noCredentials,
+  startAuthentication,
+  type Authenticator,
   type AuthSettings,
 } from '#libs/security';
 import { GrpcAuthGate } from './grpc-auth-gate.js';
@@ -36,7 +36,7 @@ export function openAuthSettings(): AuthSettings {
 @Injectable()
 class AuthLifecycle implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Auth');
-  private reloader: CredentialReloader | undefined;
+  private stop: (() => void) | undefined;
 
   constructor(
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings & { quiet?: boolean },
@@ -44,23 +44,21 @@ class AuthLifecycle implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    const { settings } = this;
-    if (!settings.quiet) {
-      for (const note of authStartupNotes(settings)) {
-        if (note.level === 'warn') this.logger.warn({ msg: note.message, ...note.fields });
-        else this.logger.log({ msg: note.message, ...note.fields });
-      }
-    }
-    if (Object.keys(settings.files).length === 0) return;
-    this.reloader = new CredentialReloader(settings.files, this.authenticator, settings.initial.fingerprints, {
-      info: (fields, msg) => this.logger.log({ msg, ...fields }),
-      error: (fields, msg) => this.logger.error({ msg, ...fields }),
-    });
-    this.reloader.start(settings.reloadMs);
+    const { logger } = this;
+    this.stop = startAuthentication(
+      this.settings,
+      this.authenticator,
+      {
+        info: (fields, msg) => logger.log({ msg, ...fields }),
+        warn: (fields, msg) => logger.warn({ msg, ...fields }),
+        error: (fields, msg) => logger.error({ msg, ...fields }),
+      },
+      { quiet: this.settings.quiet === true },
+    );
   }
 
   onModuleDestroy(): void {
-    this.reloader?.stop();
+    this.stop?.();
   }
 }
 
@@ -75,7 +73,7 @@ export function authProviders(settings: AuthSettings | undefined): Provider[] {
     {
       provide: AUTHENTICATOR,
       inject: [AUTH_SETTINGS],
-      useFactory: (s: AuthSettings) => new Authenticator(s.initial.credentials, { anonymous: s.anonymous, jwt: s.jwt }),
+      useFactory: (s: AuthSettings) => authenticatorFor(s),
     },
     AuthLifecycle,
     RefusalRecorder,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { AUTHENTICATOR, AuthRefusal, checkAccess, type Authenticator, type Principal, type RefusedCommand, type Right } from '#libs/security';
+import { AUTHENTICATOR, admit, type Authenticator, type Principal, type RefusedCommand, type Right } from '#libs/security';
 import { grpcPeerAddress, rememberAuth, type CommandOrigin } from './call-auth.js';
 import { RefusalRecorder } from './refusal-recorder.js';
 
@@ -45,13 +45,8 @@ export class GrpcAuthGate {
   ): Promise<Principal> {
     const right = GrpcAuthGate.rightOf(service, method);
     const origin: CommandOrigin = { address: grpcPeerAddress(call.getPeer()), request: `${service}/${method}` };
-    let principal: Principal | undefined;
-    try {
-      principal = this.authenticator.authenticate(text(call.metadata, 'authorization'));
-      const refusal = checkAccess(principal, right, origin.request);
-      if (refusal) throw refusal;
-    } catch (error) {
-      if (!(error instanceof AuthRefusal)) throw error;
+    const { principal, refusal } = admit(this.authenticator, text(call.metadata, 'authorization'), right, origin.request);
+    if (refusal) {
       let command: RefusedCommand | undefined;
       if (right === 'write') {
         command = { address: origin.address, protocol: 'grpc', operation: CONFIG_WRITES[method]!, request: origin.request, ...defined(target()) };
@@ -59,8 +54,8 @@ export class GrpcAuthGate {
         const correlationId = text(call.metadata, 'x-request-id');
         if (correlationId) command.correlationId = correlationId;
       }
-      await this.recorder.refused(error, command);
-      throw error;
+      await this.recorder.refused(refusal, command);
+      throw refusal;
     }
     rememberAuth(call, { principal, origin });
     return principal;

@@ -1,37 +1,16 @@
 import { HttpException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AUTHENTICATOR, AuthRefusal, checkAccess, type Authenticator, type Principal, type RefusedCommand, type Right } from '#libs/security';
+import { AUTHENTICATOR, admit, httpRefusal, routeAccess, type Authenticator, type Principal, type RefusedCommand } from '#libs/security';
 import { ConfigViews } from '../rest/config-views.js';
 import { addressOf, rememberAuth, type CommandOrigin } from './call-auth.js';
 import { RefusalRecorder } from './refusal-recorder.js';
 
-/** What a route needs: nothing (open), or a right. */
-export type RouteAccess = 'open' | Right;
-
-/** Open to anyone, authentication or not: probes, scrapes and the API browser. */
-const OPEN = /^\/(health|metrics|docs)(\/|$)/;
-/** POSTs that only read (their parameters are too long for a query string). */
-const READING_POSTS = new Set(['/fqname-to-id', '/id-to-fqname', '/list-bulk-collection']);
-
 /**
- * What a REST route needs (DESIGN §8): /health, /metrics and /docs are open; /audit/* needs the audit right; GET
- * and the reading POSTs need read; every other method is a write. A route added later is a write unless it is a
- * GET: the safe side.
- */
-export function routeAccess(method: string, path: string): RouteAccess {
-  if (OPEN.test(path)) return 'open';
-  if (path === '/audit' || path.startsWith('/audit/')) return 'audit';
-  if (method === 'GET' || method === 'HEAD') return 'read';
-  if (method === 'POST' && READING_POSTS.has(path)) return 'read';
-  return 'write';
-}
-
-/**
- * Authentication and the coarse right of every REST route, as a global guard (it runs for the control service's
- * /control/* routes of the all-in-one too). A refusal answers 401 with `WWW-Authenticate: Bearer` (RFC 6750 §3) or
- * 403, with a message saying why; a refused write is recorded in the audit trail. A call let through carries its
- * principal to the command metadata (request-context.ts). The kubemanager's scope is checked in the command path,
- * where the object is known.
+ * Authentication and the coarse right of every REST route (libs/security's routeAccess), as a global guard (it runs
+ * for the control service's /control/* routes of the all-in-one too, with the rule the control service applies on
+ * its own). A refusal answers 401 with `WWW-Authenticate: Bearer` (RFC 6750 §3) or 403, with a message saying why; a
+ * refused write is recorded in the audit trail. A call let through carries its principal to the command metadata
+ * (request-context.ts). The kubemanager's scope is checked in the command path, where the object is known.
  */
 @Injectable()
 export class RestAuthGuard implements CanActivate {
@@ -47,17 +26,13 @@ export class RestAuthGuard implements CanActivate {
     const access = routeAccess(req.method, req.path);
     if (access === 'open') return true;
     const origin: CommandOrigin = { address: addressOf(req.socket.remoteAddress), request: `${req.method} ${req.path}` };
-    let principal: Principal | undefined;
-    try {
-      principal = this.authenticator.authenticate(req.get('authorization'));
-      const refusal = checkAccess(principal, access, origin.request);
-      if (refusal) throw refusal;
-    } catch (error) {
-      if (!(error instanceof AuthRefusal)) throw error;
-      await this.recorder.refused(error, access === 'write' ? this.refusedWrite(req, origin, principal) : undefined);
+    const { principal, refusal } = admit(this.authenticator, req.get('authorization'), access, origin.request);
+    if (refusal) {
+      await this.recorder.refused(refusal, access === 'write' ? this.refusedWrite(req, origin, principal) : undefined);
+      const answer = httpRefusal(refusal);
       const res = context.switchToHttp().getResponse<Response>();
-      if (error.status === 401) res.setHeader('WWW-Authenticate', wwwAuthenticate(error));
-      throw new HttpException({ message: error.message }, error.status);
+      for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+      throw new HttpException({ message: answer.message }, answer.status);
     }
     const operation = req.path === '/prop-collection-update' ? 'prop-collection-update' : undefined;
     rememberAuth(req, { principal, origin: operation ? { ...origin, operation } : origin });
@@ -100,11 +75,4 @@ export class RestAuthGuard implements CanActivate {
       return fallback;
     }
   }
-}
-
-/** RFC 6750 §3: the scheme, the realm, and for a token that does not hold, error="invalid_token" and why. */
-export function wwwAuthenticate(refusal: AuthRefusal): string {
-  if (refusal.reason === 'missing-credentials') return 'Bearer realm="contrail"';
-  const description = refusal.message.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
-  return `Bearer realm="contrail", error="invalid_token", error_description="${description}"`;
 }

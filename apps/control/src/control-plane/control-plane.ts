@@ -9,6 +9,7 @@ import {
   type NetworkModel,
   type RouteChange,
 } from '#libs/routing';
+import { agentIdentityProblem, type AgentIdentityMode } from './agent-identity.js';
 import { ConnectPacer } from './connect-pacer.js';
 import { checkRoutes, helloProblem, type RouteInput } from './route-input.js';
 import { configDelta, type NoticeCode, type SessionMessage } from './session-messages.js';
@@ -40,6 +41,8 @@ export interface ControlPlaneOptions {
   /** AGENT_CONNECT_RATE and AGENT_CONNECT_BURST: new sessions per second and at once; rate 0 or absent: not paced. */
   connectRate?: number;
   connectBurst?: number;
+  /** AGENT_IDENTITY: whether an agent's name must be one its client certificate names. Default 'any'. */
+  agentIdentity?: AgentIdentityMode;
   /** Called on every hit of a limit (contrail_limit_hits_total). */
   onLimitHit?: (limit: ControlLimit) => void;
   /** The clock of the connect pacer (ms). Default Date.now. */
@@ -84,6 +87,8 @@ export interface HelloInput {
   protocol?: AgentProtocol;
   /** The connection's source address, which AGENT_MAX_SESSIONS_PER_ADDRESS counts; absent: not counted. */
   peerAddress?: string;
+  /** The names the connection's TLS client certificate vouches for (certificateNames); absent: it has none. */
+  certificateNames?: readonly string[];
 }
 
 export interface WelcomeInfo {
@@ -114,7 +119,7 @@ export interface AgentInfo {
 /** Why a hello was refused: the wire adapter maps the code to its own error. */
 export class HelloRefused extends Error {
   constructor(
-    readonly code: 'invalid' | 'cluster-mismatch' | 'shutting-down' | 'too-many-sessions',
+    readonly code: 'invalid' | 'unauthenticated' | 'cluster-mismatch' | 'shutting-down' | 'too-many-sessions',
     message: string,
   ) {
     super(message);
@@ -227,6 +232,8 @@ export class ControlPlane {
     if (this.closing) throw new HelloRefused('shutting-down', 'the control service is shutting down');
     const problem = helloProblem(hello);
     if (problem) throw new HelloRefused('invalid', problem);
+    const impostor = agentIdentityProblem(this.options.agentIdentity ?? 'any', hello.agentName, hello.certificateNames);
+    if (impostor) throw new HelloRefused('unauthenticated', impostor);
     const configured = this.source.model.virtualRouter(hello.agentName);
     if (configured && configured.cluster !== DEFAULT_CLUSTER && hello.cluster !== '' && hello.cluster !== configured.cluster) {
       throw new HelloRefused(

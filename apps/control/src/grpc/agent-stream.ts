@@ -1,5 +1,6 @@
 import { Metadata, status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { agentProto } from '#libs/proto';
+import { certificateNames } from '../control-plane/agent-identity.js';
 import { HelloRefused, type AgentSession, type ControlPlane, type SessionTransport } from '../control-plane/control-plane.js';
 import type { RouteInput } from '../control-plane/route-input.js';
 import { toWelcome } from './agent-wire.js';
@@ -13,6 +14,7 @@ export const HELLO_TIMEOUT_MS = 10_000;
 
 const REFUSAL_CODES: Record<HelloRefused['code'], GrpcStatus> = {
   invalid: GrpcStatus.INVALID_ARGUMENT,
+  unauthenticated: GrpcStatus.UNAUTHENTICATED,
   'cluster-mismatch': GrpcStatus.FAILED_PRECONDITION,
   'shutting-down': GrpcStatus.UNAVAILABLE,
   'too-many-sessions': GrpcStatus.RESOURCE_EXHAUSTED,
@@ -64,7 +66,7 @@ export function serveAgentStream(call: AgentCall, plane: ControlPlane, onOpen?: 
           trailer.set(RETRY_AFTER_TRAILER, String(admission.kind === 'hold' ? admission.waitMs : admission.retryAfterMs));
           return fail(GrpcStatus.UNAVAILABLE, admission.kind === 'later' ? admission.message : 'new agent sessions are paced', trailer);
         }
-        const opened = plane.open({ ...body.value, peerAddress }, transport);
+        const opened = plane.open({ ...body.value, peerAddress, certificateNames: certificateNamesOf(call) }, transport);
         session = opened.session;
         call.write(Buffer.from(agentProto.ControlMessage.encode(toWelcome(opened.welcome)).finish()));
         onOpen?.(session);
@@ -147,4 +149,12 @@ function toRouteInput(route: agentProto.Route): RouteInput {
     sequence: route.sequence,
     localPreference: route.localPreference,
   };
+}
+
+/** The names of the stream's TLS client certificate; undefined without TLS or without a client certificate. */
+function certificateNamesOf(call: AgentCall): string[] | undefined {
+  const peer = call.getAuthContext()?.sslPeerCertificate;
+  // A TLS socket answers an empty object when the peer sent no certificate.
+  if (!peer || Object.keys(peer).length === 0) return undefined;
+  return certificateNames(peer.subject as unknown as Record<string, unknown>, peer.subjectaltname);
 }

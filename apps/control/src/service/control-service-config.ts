@@ -14,7 +14,8 @@ import {
   type ServerTlsConfig,
   type StoreConfig,
 } from '#libs/config';
-import { readControlOptions, readXmppSettings, type ControlOptions, type XmppSettings } from '../control-options.js';
+import { readAuthSettings, type AuthSettings } from '#libs/security';
+import { checkAgentIdentity, readControlOptions, readXmppSettings, type ControlOptions, type XmppSettings } from '../control-options.js';
 import { readXmppTlsMode } from '../xmpp/xmpp-tls-options.js';
 
 /*
@@ -38,12 +39,22 @@ import { readXmppTlsMode } from '../xmpp/xmpp-tls-options.js';
  * | AGENT_MAX_PENDING,               |           |                                                                  |
  * | AGENT_MAX_SESSIONS_PER_ADDRESS,  |           |                                                                  |
  * | AGENT_CONNECT_RATE,              |           |                                                                  |
- * | AGENT_CONNECT_BURST              |           |                                                                  |
+ * | AGENT_CONNECT_BURST,             |           |                                                                  |
+ * | AGENT_IDENTITY                   |           | (certificate: needs TLS_* with a client CA, as the controller's) |
  * | LOG_LEVEL, SHUTDOWN_TIMEOUT_MS   |           | as the controller's                                              |
  * | TLS_CERT_FILE, TLS_KEY_FILE,     | -         | as the controller's: REST and gRPC over TLS, files re-read when  |
  * | TLS_CLIENT_CA_FILE,              |           | they change                                                      |
  * | TLS_CLIENT_AUTH                  |           |                                                                  |
  * | XMPP_TLS                         | off       | as the controller's: off, on, require (mutual TLS, §1.5)         |
+ * | AUTH_TOKENS_FILE,                | -         | as the controller's (libs/security auth-settings.ts): the bearer |
+ * | AUTH_JWT_KEYS_FILE,              |           | tokens /control/* takes (role reader, operator, admin or         |
+ * | AUTH_JWT_SECRET_FILE,            |           | kubemanager:<cluster>; 401 without one, 403 without a read       |
+ * | AUTH_JWT_ISSUER,                 |           | role); files re-read while it runs. /health, /metrics, the gRPC  |
+ * | AUTH_JWT_AUDIENCE,               |           | AgentService and grpc.health.v1 stay open                        |
+ * | AUTH_RELOAD_INTERVAL_MS          | 5000      |                                                                  |
+ * | AUTH_ANONYMOUS                   | see →     | off, reader, operator, admin: the role of a caller without a     |
+ * |                                  |           | token. Default admin when no credential file is set and          |
+ * |                                  |           | BIND_ADDRESS is loopback (logged as a warning), else off         |
  */
 export interface ControlServiceConfig {
   bindAddress: string;
@@ -58,6 +69,8 @@ export interface ControlServiceConfig {
   control: ControlOptions;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
+  /** AUTH_*: who may read /control/*. */
+  auth: AuthSettings;
 }
 
 export const DEFAULT_CONTROL_REST_PORT = 8083;
@@ -84,6 +97,8 @@ export function loadControlServiceConfig(env: Environment, options: { cwd: strin
   const shutdownTimeoutMs = readShutdownTimeoutMs(reader);
   const tls = readServerTlsConfig(reader, options.cwd);
   const xmppTls = readXmppTlsMode(reader, tls);
+  checkAgentIdentity(reader, control, tls);
+  const auth = readAuthSettings(reader, { cwd: options.cwd, bindAddress });
   return reader.finish({
     bindAddress,
     rest,
@@ -96,5 +111,6 @@ export function loadControlServiceConfig(env: Environment, options: { cwd: strin
     control,
     logLevel,
     shutdownTimeoutMs,
+    auth,
   });
 }

@@ -3,6 +3,7 @@ import type { EventStore } from '#libs/event-store';
 import { EVENT_STORE, EventStoreModule, GrpcModule, OperationsModule, ProjectionMetrics } from '#libs/platform';
 import { CONFIG_PROJECTION, ConfigProjection, FileCheckpointStore, type ProjectionLog } from '#libs/projections';
 import { ControlModule } from '../control.module.js';
+import { controlAuthProviders } from './control-service-auth.js';
 import type { ControlServiceConfig } from './control-service-config.js';
 
 /** The config projection of a control-only process: folded from its own checkpoint, on /metrics as "config". */
@@ -46,7 +47,8 @@ class ControlConfigProjectionModule implements OnModuleDestroy {
  * The control service as its own process (DESIGN §1, multi-cluster: "control (≥2 replicas)" in the central
  * cluster): it follows the event store the config API writes, keeps its own config projection and desired state,
  * and serves AgentService (and Tungsten Fabric agents over XMPP) to the agents of every workload cluster. No
- * config writes happen here.
+ * config writes happen here. Its /control/* views need a bearer token as the config API's do (AUTH_*); /health,
+ * /metrics, AgentService and grpc.health.v1 stay open.
  */
 @Module({})
 export class ControlServiceModule {
@@ -65,6 +67,7 @@ export class ControlServiceModule {
         ControlConfigProjectionModule.forRoot(config),
         ControlModule.forRoot({ ...config.control, xmpp: { ...config.xmpp, bindAddress: config.bindAddress } }),
       ],
+      providers: controlAuthProviders(config.auth),
     };
   }
 }

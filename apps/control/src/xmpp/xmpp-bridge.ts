@@ -250,6 +250,7 @@ export class XmppBridge {
           agentName: agent.name,
           address: connection.remoteAddress,
           peerAddress: connection.remoteAddress,
+          certificateNames: connection.certificateNames,
           cluster: '',
           resumeSessionId: '',
           lastAckedVersion: 0,

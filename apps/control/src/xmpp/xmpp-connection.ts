@@ -23,6 +23,7 @@ import {
 import type { AgentConfig, RouteEntry } from '#libs/routing';
 import type { AgentSession, SessionTransport } from '../control-plane/control-plane.js';
 import type { RouteInput } from '../control-plane/route-input.js';
+import { certificateNames } from '../control-plane/agent-identity.js';
 import type { NoticeCode, SessionMessage } from '../control-plane/session-messages.js';
 import { applyConfigDelta } from './agent-config-copy.js';
 import type { UpgradeHandlers } from './xmpp-tls-upgrade.js';
@@ -314,6 +315,11 @@ export class XmppConnection implements SessionTransport {
         this.gone();
       },
     });
+  }
+
+  /** The names the agent's TLS client certificate vouches for; undefined before TLS or without a certificate. */
+  get certificateNames(): string[] | undefined {
+    return this.peerCertificate ? certificateNames(this.peerCertificate.subject, this.peerCertificate.subjectAltName) : undefined;
   }
 
   private secured(socket: TLSSocket, peer: X509Certificate): void {

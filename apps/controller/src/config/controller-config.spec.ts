@@ -46,6 +46,7 @@ describe('loadControllerConfig', () => {
           maxSessionsPerAddress: 64,
           connectRate: 1000,
           connectBurst: 2000,
+          agentIdentity: 'any',
         },
         kubemanagers: { resyncMs: 120000 },
         logLevel: 'info',
@@ -102,6 +103,7 @@ describe('loadControllerConfig', () => {
           maxSessionsPerAddress: 0,
           connectRate: 50,
           connectBurst: 10,
+          agentIdentity: 'any',
         },
         kubemanagers: { resyncMs: 5000 },
         logLevel: 'debug',
@@ -266,6 +268,16 @@ describe('loadControllerConfig', () => {
       expect(onlyProblem({ AUDIT_SNAPSHOT_EVERY: bad }).message).toBe(
         `AUDIT_SNAPSHOT_EVERY=${JSON.stringify(bad)} is not allowed: expected an integer from 1 to 100000000 (events between snapshots)`,
       );
+    });
+
+    it('AGENT_IDENTITY=certificate without TLS and a client CA', () => {
+      expect(onlyProblem({ AGENT_IDENTITY: 'certificate' }).message).toBe(
+        'AGENT_IDENTITY="certificate" is not allowed: expected any unless TLS_CERT_FILE, TLS_KEY_FILE and TLS_CLIENT_CA_FILE are set and TLS_CLIENT_AUTH is not none: agents prove their names with client certificates',
+      );
+    });
+
+    it('AGENT_IDENTITY=cn', () => {
+      expect(onlyProblem({ AGENT_IDENTITY: 'cn' }).message).toBe('AGENT_IDENTITY="cn" is not allowed: expected one of any, certificate');
     });
 
     it.each(['-1', 'an hour', '604801'])('IDEMPOTENCY_WINDOW_S=%s', (bad) => {

@@ -10,7 +10,7 @@ import {
   type LogLevel,
   type ServerTlsConfig,
 } from '#libs/config';
-import { readControlOptions, readXmppSettings, readXmppTlsMode, type ControlOptions, type XmppSettings } from '#apps/control';
+import { checkAgentIdentity, readControlOptions, readXmppSettings, readXmppTlsMode, type ControlOptions, type XmppSettings } from '#apps/control';
 import { readKubemanagerResyncMs } from '#apps/kubemanager';
 import {
   readConfigApiAuth,
@@ -55,6 +55,8 @@ import {
  * | AGENT_MAX_SESSIONS_PER_ADDRESS | 64   | 0..1000000 live sessions per source address (127.0.0.1, ::1 exempt)  |
  * | AGENT_CONNECT_RATE          | 1000      | 0..1000000 new agent sessions a second; faster ones paced; 0 = off   |
  * | AGENT_CONNECT_BURST         | 2000      | 1..1000000 new agent sessions at once after a quiet time             |
+ * | AGENT_IDENTITY              | any       | any, certificate: an agent's name must be its client certificate's   |
+ * |                             |           | CN or DNS name; needs TLS_CERT_FILE, TLS_CLIENT_CA_FILE               |
  * | KUBEMANAGER_RESYNC_MS       | 120000    | 0..86400000 between the in-process kubemanagers' periodic reconciles |
  * | AUTH_TOKENS_FILE            | -         | API tokens, one `<token> <actor> <role>[,<role>…]` per line          |
  * | AUTH_JWT_KEYS_FILE          | -         | PEM public keys that verify JWTs (RS256, ES256, EdDSA)               |
@@ -127,6 +129,7 @@ export function loadControllerConfig(env: Environment, options: { cwd: string })
   const auth = readConfigApiAuth(reader, options.cwd, listeners.bindAddress);
   const tls = readServerTlsConfig(reader, options.cwd);
   const xmppTls = readXmppTlsMode(reader, tls);
+  checkAgentIdentity(reader, control, tls);
   const configApiTls = readClientTlsConfig(reader, 'CONFIG_API_TLS', options.cwd);
   return reader.finish({
     ...listeners,

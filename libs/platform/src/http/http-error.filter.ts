@@ -1,6 +1,7 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
+import { OutageLog } from './outage-log.js';
 
 /** The part of an Express response the filter uses. */
 interface JsonResponse {
@@ -20,8 +21,10 @@ export interface HttpErrorBody {
 
 /**
  * Answers every error as JSON: unknown routes (404 naming the path), bodies over the limit (413 naming the limit and
- * REST_BODY_LIMIT_BYTES), HttpExceptions with their own message, anything else as a 500 whose details go to the log,
- * not to the client.
+ * REST_BODY_LIMIT_BYTES), HttpExceptions with their own message, anything else as a 500 whose details (the stack) go
+ * to the log, not to the client. A 503 is expected while the event store is down, and comes by the hundred a
+ * second: it goes to the outage log (one line when it starts, a summary per 10 s, one when it is over), not a line
+ * with a stack each.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -30,6 +33,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     private readonly bodyLimitBytes: number,
     /** Called for each body refused for its size (contrail_limit_hits_total{limit="rest_body_bytes"}). */
     private readonly onBodyTooLarge: () => void = () => undefined,
+    private readonly outages: OutageLog = new OutageLog(logger),
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -44,7 +48,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       message: this.messageFor(exception, statusCode, req.method ?? 'GET', path),
       path,
     };
-    if (statusCode >= 500) this.logger.error({ err: exception, method: req.method, path }, 'request failed');
+    if (statusCode === HttpStatus.SERVICE_UNAVAILABLE) this.outages.unavailable(causeOf(body.message), { method: req.method, path });
+    else if (statusCode >= 500) this.logger.error({ err: exception, method: req.method, path }, 'request failed');
     if (isBodyTooLarge(exception)) this.onBodyTooLarge();
     if (res.headersSent) {
       res.end();
@@ -62,6 +67,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     const message = (response as { message?: unknown }).message;
     return typeof message === 'string' || Array.isArray(message) ? (message as string | string[]) : exception.message;
   }
+}
+
+/** The message of an answer as one line of text. */
+function causeOf(message: string | string[]): string {
+  return Array.isArray(message) ? message.join('; ') : message;
 }
 
 /**
