@@ -38,7 +38,12 @@ export interface SqliteEventStoreOptions {
 
 
 const SCHEMA_VERSION = 1;
-const MAX_CACHED_STREAMS = 100_000;
+/**
+ * Streams whose last revision the store remembers, the least recently written forgotten first: the hot ones (pools,
+ * objects being changed) stay, while the many written once (created and deleted objects, released names) do not
+ * pile up in memory; a forgotten one costs one indexed read when written again.
+ */
+const MAX_CACHED_STREAMS = 10_000;
 const COLUMNS = 'position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at';
 type Row = [number, string, string, number, string, string, string, string];
 /** The columns of a read without metadata. */
@@ -185,7 +190,7 @@ export class SqliteEventStore implements EventStore {
     const recordedAt = new Date().toISOString();
     this.db.exec('BEGIN IMMEDIATE');
     const version = this.stmt.dataVersion.get() as number;
-    if (version !== this.dataVersion || this.revisions.size > MAX_CACHED_STREAMS) this.revisions.clear();
+    if (version !== this.dataVersion) this.revisions.clear();
     this.dataVersion = version;
     try {
       for (const request of batch) {
@@ -213,6 +218,13 @@ export class SqliteEventStore implements EventStore {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  /** Notes a stream's revision as the most recently written; past MAX_CACHED_STREAMS the least recent is forgotten. */
+  private remember(streamId: string, revision: number): void {
+    this.revisions.delete(streamId);
+    this.revisions.set(streamId, revision);
+    if (this.revisions.size > MAX_CACHED_STREAMS) this.revisions.delete(this.revisions.keys().next().value!);
   }
 
   /** Writes one append, all its streams or none: every expected revision is checked before anything is inserted. */
@@ -251,7 +263,7 @@ export class SqliteEventStore implements EventStore {
         last = Number(info.lastInsertRowid);
         if (first === 0) first = last;
       }
-      this.revisions.set(w.streamId, revision);
+      this.remember(w.streamId, revision);
       return { nextExpectedRevision: revision, position: last, firstPosition: first };
     });
     return results;
