@@ -4,32 +4,14 @@
  * network's subnet). CLIENTS concurrent loops, each creating ports for SECONDS.
  * Raw baseline in the same run: node:http + JSON.parse + one durable SQLite insert per request, same two POSTs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { JsonChild, startBuiltController } from './support/json-child.js';
 import { nowMs, printTable, progress, projectRoot, row, summarise, writeResults, type Measurement } from './support/measure.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
-
-/** Starts a node process and resolves with the first stdout JSON line that `pick` accepts. */
-function start(args: string[], env: Record<string, string>, pick: (line: Record<string, unknown>) => string | undefined): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code} before listening`)));
-    lines.on('line', (text) => {
-      try {
-        const base = pick(JSON.parse(text) as Record<string, unknown>);
-        if (base) resolve({ child, base });
-      } catch {
-        // not JSON: ignore
-      }
-    });
-  });
-}
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, Record<string, unknown>> }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -80,17 +62,13 @@ async function createPorts(base: string, network: string[], label: string): Prom
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-config-api-'));
-  const children: ChildProcess[] = [];
+  const children: JsonChild[] = [];
   try {
     progress('starting the all-in-one controller on SQLite');
-    const controller = await start(
-      [join(projectRoot, 'dist/apps/controller/src/main.js')],
-      { REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: join(dir, 'controller'), LOG_LEVEL: 'info' },
-      (line) => (line.msg === 'listening' && typeof line.rest === 'string' ? line.rest : undefined),
-    );
-    children.push(controller.child);
+    const controller = await startBuiltController(join(dir, 'controller'));
+    children.push(controller.process);
     const network = ['default-domain', 'default-project', 'bench-net'];
-    await post(`${controller.base}/virtual-networks`, {
+    await post(`${controller.rest}/virtual-networks`, {
       'virtual-network': {
         fq_name: network,
         parent_type: 'project',
@@ -98,22 +76,20 @@ export async function run(): Promise<void> {
       },
     });
     progress(`ours: ${CLIENTS} clients creating ports (VMI + instance-ip) for ${SECONDS}s`);
-    const ours = await createPorts(controller.base, network, 'ours');
+    const ours = await createPorts(controller.rest, network, 'ours');
 
     progress('starting the raw baseline server');
-    const raw = await start([join(projectRoot, 'dist/bench/support/raw-http-sqlite-server.js'), dir], {}, (line) =>
-      typeof line.port === 'number' ? `http://127.0.0.1:${line.port}` : undefined,
-    );
-    children.push(raw.child);
+    const raw = new JsonChild(join(projectRoot, 'dist/bench/support/raw-http-sqlite-server.js'), {}, [], [dir]);
+    children.push(raw);
+    const rawBase = `http://127.0.0.1:${(await raw.next((line) => typeof line.port === 'number', 60_000)).port as number}`;
     progress(`raw: ${CLIENTS} clients, the same two POSTs per port, for ${SECONDS}s`);
-    const baseline = await createPorts(raw.base, network, 'raw');
+    const baseline = await createPorts(rawBase, network, 'raw');
 
     const rows = [row('ports/s over HTTP (VMI + instance-ip)', ours, baseline, { text: '>= 1,000 ports/s', met: ours.perSecond >= 1000 })];
     printTable(`config-api (${CLIENTS} clients, ${SECONDS}s each; latency per write)`, rows);
     writeResults('config-api', { seconds: SECONDS, clients: CLIENTS, writeP99Ms: ours.p99Ms, rows });
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    for (const child of children) await child.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

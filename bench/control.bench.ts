@@ -23,14 +23,14 @@
  * AGENT_WINDOW and AGENT_BATCH_ROUTES, when set, are passed to the controller.
  */
 import { Channel, credentials, makeGenericClientConstructor, type ClientDuplexStream } from '@grpc/grpc-js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { AgentFleet, SimulatedAgent, type ConvergenceReport } from '#apps/agent-sim';
 import { agentProto } from '#libs/proto';
 import { fanoutMeasurement, median, percentile, printTable, progress, projectRoot, round, row, writeResults, type FanoutMeasurement } from './support/measure.js';
+import { JsonChild, startBuiltController } from './support/json-child.js';
 import { RAW_ROUTE_SERVICE } from './support/raw-route-service.js';
 
 const env = (name: string, fallback: number): number => {
@@ -59,63 +59,20 @@ const CHANNEL_OPTIONS = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_
 
 // ---------------------------------------------------------------- processes
 
-interface Child {
-  child: ChildProcess;
-  line: Record<string, unknown>;
-}
-
-/** Starts a node process and resolves with the first stdout JSON line `pick` accepts; keeps reading stdout after. */
-function start(args: string[], childEnv: Record<string, string>, pick: (line: Record<string, unknown>) => boolean): Promise<Child> {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...childEnv }, stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolvePromise, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    child.once('exit', (code) => reject(new Error(`${args.at(-1)} exited with ${code} before listening`)));
-    const recent: string[] = [];
-    child.once('exit', (code, signal) => {
-      if (code !== 0 && signal !== 'SIGTERM') progress(`${args.at(-1)} exited (code ${code}, signal ${signal}); its last lines:\n${recent.join('\n')}`);
-    });
-    lines.on('line', (text) => {
-      recent.push(text.slice(0, 500));
-      if (recent.length > 20) recent.shift();
-      let line: Record<string, unknown>;
-      try {
-        line = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        return; // not JSON
-      }
-      if (typeof line.level === 'number' && line.level >= 40) progress(`child: ${text.slice(0, 300)}`);
-      if (pick(line)) resolvePromise({ child, line });
-    });
-  });
-}
-
-/** SIGTERM, then waits for the exit (SIGKILL after 15 s, so the run always ends). */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 interface Controller {
-  child: ChildProcess;
+  process: JsonChild;
   rest: string;
   grpc: string;
 }
 
 async function startController(dataDir: string, label: string): Promise<Controller> {
-  const childEnv: Record<string, string> = { REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
-  for (const name of ['AGENT_WINDOW', 'AGENT_BATCH_ROUTES', 'AGENT_HOLD_TIME_MS']) if (process.env[name]) childEnv[name] = process.env[name]!;
-  const args = [join(projectRoot, 'dist/apps/controller/src/main.js')];
+  const nodeArgs: string[] = [];
   if (CPU_PROF) {
     const dir = resolve(CPU_PROF);
     mkdirSync(dir, { recursive: true });
-    args.unshift('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=controller-${label}.cpuprofile`);
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=controller-${label}.cpuprofile`);
   }
-  const started = await start(args, childEnv, (line) => line.msg === 'listening' && typeof line.rest === 'string');
-  return { child: started.child, rest: started.line.rest as string, grpc: started.line.grpc as string };
+  return startBuiltController(dataDir, { passEnv: ['AGENT_WINDOW', 'AGENT_BATCH_ROUTES', 'AGENT_HOLD_TIME_MS'], nodeArgs });
 }
 
 // ---------------------------------------------------------------- REST
@@ -451,13 +408,13 @@ class RawFleet {
 
 
 
-async function fanout(dir: string, children: ChildProcess[]): Promise<Record<string, unknown>> {
+async function fanout(dir: string, children: JsonChild[]): Promise<Record<string, unknown>> {
   progress(`fan-out: starting the controller and the raw gRPC server`);
   const controller = await startController(join(dir, 'fanout'), 'fanout');
-  children.push(controller.child);
-  const raw = await start([join(projectRoot, 'dist/bench/support/raw-route-server.js')], { RAW_BATCH_ROUTES: String(BATCH) }, (line) => typeof line.port === 'number');
-  children.push(raw.child);
-  const rawTarget = `127.0.0.1:${raw.line.port as number}`;
+  children.push(controller.process);
+  const raw = new JsonChild(join(projectRoot, 'dist/bench/support/raw-route-server.js'), { RAW_BATCH_ROUTES: String(BATCH) });
+  children.push(raw);
+  const rawTarget = `127.0.0.1:${(await raw.next((line) => typeof line.port === 'number', 60_000)).port as number}`;
 
   const network = 'bench-fanout';
   await createNetwork(controller.rest, network, 200);
@@ -471,12 +428,12 @@ async function fanout(dir: string, children: ChildProcess[]): Promise<Record<str
 
   const count = FANOUT_AGENTS * ROUTES;
   progress(`fan-out: warm-up (${ROUTES} routes to ${FANOUT_AGENTS} agents, ours and raw)`);
-  await leanRound(publisher, lean, vrf, 0, ROUTES, controller.child);
+  await leanRound(publisher, lean, vrf, 0, ROUTES, controller.process.child);
   await rawFleet.round(ROUTES, raw.child);
   const ours: RoundResult[] = [];
   const raws: RoundResult[] = [];
   for (let r = 1; r <= ROUNDS; r++) {
-    const o = await leanRound(publisher, lean, vrf, r, ROUTES, controller.child);
+    const o = await leanRound(publisher, lean, vrf, r, ROUTES, controller.process.child);
     ours.push(o);
     const b = await rawFleet.round(ROUTES, raw.child);
     raws.push(b);
@@ -495,7 +452,7 @@ async function fanout(dir: string, children: ChildProcess[]): Promise<Record<str
   await fleet.waitAllSynced(30_000);
   const simulated: RoundResult[] = [];
   for (let r = 1; r <= SIM_ROUNDS; r++) {
-    const o = await oursRound(publisher, fleet, vrf, ROUNDS + r, ROUTES, controller.child);
+    const o = await oursRound(publisher, fleet, vrf, ROUNDS + r, ROUTES, controller.process.child);
     simulated.push(o);
     progress(`fan-out to simulated agents ${r}/${SIM_ROUNDS}: ${Math.round(count / o.seconds)} routes/s (${o.seconds.toFixed(2)} s)`);
   }
@@ -504,8 +461,8 @@ async function fanout(dir: string, children: ChildProcess[]): Promise<Record<str
   const controlMetrics = await metrics(controller.rest);
 
   await Promise.all([fleet.closeAll(), publisher.close()]);
-  await stop(controller.child);
-  await stop(raw.child);
+  await controller.process.stop();
+  await raw.stop();
 
   const oursM = fanoutMeasurement(ours, count);
   const rawM = fanoutMeasurement(raws, count);
@@ -536,10 +493,10 @@ interface CommitResult {
   report: ConvergenceReport;
 }
 
-async function convergence(dir: string, children: ChildProcess[]): Promise<Record<string, unknown>> {
+async function convergence(dir: string, children: JsonChild[]): Promise<Record<string, unknown>> {
   progress(`convergence: starting a fresh controller`);
   const controller = await startController(join(dir, 'convergence'), 'convergence');
-  children.push(controller.child);
+  children.push(controller.process);
   const { rest } = controller;
   const [x, y] = ['bench-x', 'bench-y'];
   const xUuid = await createNetwork(rest, x, 201);
@@ -665,7 +622,7 @@ async function convergence(dir: string, children: ChildProcess[]): Promise<Recor
   const totals = fleet.totals();
   progress('convergence: closing the agents');
   await Promise.all([fleet.closeAll(), extra?.closeAll(), publisher.close()]);
-  await stop(controller.child);
+  await controller.process.stop();
 
   return {
     agents: AGENTS,
@@ -713,7 +670,7 @@ function printFigures(title: string, figures: Array<[string, string, string]>): 
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-control-'));
-  const children: ChildProcess[] = [];
+  const children: JsonChild[] = [];
   const started = performance.now();
   const loadBefore = loadavg().map((l) => round(l, 2));
   try {
@@ -790,7 +747,7 @@ export async function run(): Promise<void> {
     });
     progress(`results in ${file}`);
   } finally {
-    for (const child of children) await stop(child);
+    for (const child of children) await child.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -56,7 +56,8 @@ import { BenchCluster, NETWORK_STATUS, type ClusterPlan } from './support/kube-c
 import { percentile, printTable, progress, projectRoot, round, row, writeResults, type Measurement } from './support/measure.js';
 import { InstanceIpWatch, PodTimeline, type PodTimes } from './support/pod-timeline.js';
 import { RawPodWriter, type RawPod } from './support/raw-pod-writer.js';
-import { cpuSecondsOf, JsonChild, rssOf, sleep } from './support/xmpp-bench-processes.js';
+import { JsonChild, startBuiltController } from './support/json-child.js';
+import { cpuSecondsOf, rssOf, sleep } from './support/xmpp-bench-processes.js';
 
 const env = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -100,12 +101,8 @@ interface Bench {
 // ---------------------------------------------------------------- setup
 
 async function startController(dataDir: string): Promise<Controller> {
-  const childEnv: Record<string, string> = { REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' };
-  for (const name of ['AGENT_WINDOW', 'AGENT_BATCH_ROUTES']) if (process.env[name]) childEnv[name] = process.env[name]!;
-  const args = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, '--cpu-prof-name=controller.cpuprofile'] : [];
-  const child = new JsonChild(join(projectRoot, 'dist/apps/controller/src/main.js'), childEnv, args);
-  const line = await child.next((l) => l.msg === 'listening' && typeof l.rest === 'string', 60_000);
-  return { process: child, rest: line.rest as string, grpc: line.grpc as string };
+  const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, '--cpu-prof-name=controller.cpuprofile'] : [];
+  return startBuiltController(dataDir, { passEnv: ['AGENT_WINDOW', 'AGENT_BATCH_ROUTES'], nodeArgs });
 }
 
 async function rest(method: string, url: string, body?: unknown): Promise<Record<string, Record<string, unknown>>> {

@@ -29,18 +29,16 @@
  *
  * Environment: BENCH_SOAK_SECONDS (600), BENCH_SOAK_BASELINE_SECONDS (30), BENCH_SOAK_AGENTS (1000),
  * BENCH_SOAK_CHANNELS (32), BENCH_SOAK_VRFS (40), BENCH_SOAK_WRITE_RATE (20; 0: no writes), BENCH_SOAK_CHURN_RATE
- * (2000; 0: no churn),
- * BENCH_SOAK_SAMPLE_SECONDS (3), BENCH_SOAK_CONTROLLER_NODE_ARGS (extra node flags for the controller, e.g.
- * `--heapsnapshot-signal=SIGUSR2` to take heap snapshots while it runs).
+ * (2000; 0: no churn), BENCH_SOAK_SAMPLE_SECONDS (3), BENCH_SOAK_CONTROLLER_NODE_ARGS (extra node flags for the
+ * controller, e.g. `--heapsnapshot-signal=SIGUSR2` to take heap snapshots while it runs).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { AgentFleet, summarize, type LatencySummary, type SimulatedAgent } from '#apps/agent-sim';
 import { agentProto } from '#libs/proto';
-import { progress, projectRoot, round, writeResults } from './support/measure.js';
+import { startBuiltController } from './support/json-child.js';
+import { progress, round, writeResults } from './support/measure.js';
 
 const env = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -65,37 +63,7 @@ const vrfOf = (name: string): string => [...PROJECT, name, name].join(':');
 const prefixOf = (n: number): string => `${12 + (n >>> 24)}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/32`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-// ---------------------------------------------------------------- the controller
-
-async function startController(dataDir: string): Promise<{ child: ChildProcess; rest: string; grpc: string }> {
-  const nodeArgs = (process.env.BENCH_SOAK_CONTROLLER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(projectRoot, 'dist/apps/controller/src/main.js')], {
-    env: { PATH: process.env.PATH ?? '', REST_PORT: '0', GRPC_PORT: '0', XMPP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the controller exited with ${code} before listening`)));
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      let line: Record<string, unknown>;
-      try {
-        line = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      if (typeof line.level === 'number' && line.level >= 40) progress(`controller: ${text.slice(0, 300)}`);
-      if (line.msg === 'listening' && typeof line.rest === 'string') resolve({ child, rest: line.rest, grpc: line.grpc as string });
-    });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
+// ---------------------------------------------------------------- memory
 
 interface MemorySample {
   /** Seconds since the phase began. */
@@ -385,7 +353,8 @@ function summary(latencies: number[]): LatencySummary {
 
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-soak-'));
-  const controller = await startController(dataDir);
+  const nodeArgs = (process.env.BENCH_SOAK_CONTROLLER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const controller = await startBuiltController(dataDir, { nodeArgs });
   let fleet: AgentFleet | undefined;
   try {
     progress(`soak: ${VRFS} networks, ${AGENTS} agents over ${CHANNELS} channels`);
@@ -490,7 +459,7 @@ export async function run(): Promise<void> {
     );
   } finally {
     await fleet?.closeAll();
-    await stop(controller.child);
+    await controller.process.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -34,7 +34,8 @@ import { join } from 'node:path';
 import { SimulatedAgent, XmppFleet, XmppSimulatedAgent } from '#apps/agent-sim';
 import { DEFAULT_HOLD_TIME_SECONDS, MAX_ITEMS_PER_MESSAGE } from '#libs/xmpp';
 import { fanoutMeasurement, median, printTable, progress, projectRoot, round, row, writeResults, type FanoutMeasurement } from './support/measure.js';
-import { cpuMeter, cpuSecondsOf, JsonChild, lowest, metrics, rssOf, sleep, startXmppController, type XmppController } from './support/xmpp-bench-processes.js';
+import { JsonChild } from './support/json-child.js';
+import { cpuMeter, cpuSecondsOf, lowest, metrics, rssOf, sleep, startXmppController, type XmppController } from './support/xmpp-bench-processes.js';
 import { prefixOf, PUBLISHER_ADDRESS } from './support/xmpp-routes.js';
 
 const env = (name: string, fallback: number): number => {

@@ -9,7 +9,8 @@ import { SessionRefusedError, SimulatedAgent } from '#apps/agent-sim';
 import { runClusterCli } from '#apps/kubemanager';
 import { FakeKubeApiServer, type Change, type KubeObject, type ObjectStore } from '../../test/fake-kube-api/index.js';
 import { progress, projectRoot } from './measure.js';
-import { JsonChild, sleep } from './xmpp-bench-processes.js';
+import { JsonChild } from './json-child.js';
+import { sleep } from './xmpp-bench-processes.js';
 
 export const NETWORK_STATUS = 'k8s.v1.cni.cncf.io/network-status';
 
