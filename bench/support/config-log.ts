@@ -19,6 +19,8 @@ import {
   type Decision,
 } from '#libs/domain';
 import { progress } from './measure.js';
+export { mulberry32 as seededRandom } from '../../test/support/seeded-random.js';
+import { mulberry32 as seededRandom } from '../../test/support/seeded-random.js';
 
 const PROJECTS = 20;
 const NETWORKS_PER_PROJECT = 10;
@@ -33,18 +35,6 @@ const ACTORS = [
   { actor: 'kubemanager-c1', source: 'kubemanager:c1' },
   { actor: 'kubemanager-c2', source: 'kubemanager:c2' },
 ];
-
-/** A small seeded PRNG (mulberry32), so every run generates the same mix. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Port {
   vmi: string;

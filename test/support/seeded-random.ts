@@ -1,8 +1,5 @@
-// A seeded PRNG for tests, fuzzers and generators, so that a failing seed replays exactly. The same mulberry32 is
-// copied in several spec files (libs/xmpp/src/negative.spec.ts, libs/routing/src/rib/routing-tables.property.spec.ts,
-// libs/routing/src/network/network-model.property.spec.ts, libs/routing/src/delivery/agent-update-queue.sync.spec.ts,
-// apps/kubemanager/src/reconcile/convergence.property.spec.ts, test/support/routing-reference/scenario-generator.ts,
-// bench/support/config-log.ts): each could import it from here.
+// A seeded PRNG for tests, fuzzers, generators and benchmarks, so that a failing seed replays exactly: every one of
+// them draws on this mulberry32.
 
 /** mulberry32: floats in [0, 1) from a 32-bit seed. Small, fast, and good enough for test input. */
 export function mulberry32(seed: number): () => number {

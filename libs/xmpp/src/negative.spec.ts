@@ -11,6 +11,7 @@ import {
   type SessionAction,
 } from '#libs/xmpp';
 import { readOwnFixture } from '../test/fixture-files.js';
+import { mulberry32 as random } from '../../../test/support/seeded-random.js';
 
 // Our own negative cases: malformed XML, unknown stanzas, oversized stanzas, stanzas split across many reads, and
 // seeded random input, which may only ever produce this library's own errors (or session close / drop actions).
@@ -29,18 +30,6 @@ const AGENT_FIXTURES = [
 
 function agentStream(): Buffer {
   return Buffer.from([encodeAgentStreamHeader('comp45'), ...AGENT_FIXTURES.map(readOwnFixture)].join('\n'), 'utf8');
-}
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function chunks(bytes: Buffer, next: () => number): Buffer[] {

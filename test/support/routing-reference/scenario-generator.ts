@@ -19,21 +19,11 @@ import {
   type Decision,
 } from '#libs/domain';
 import type { Publication } from './reference-model.js';
+export { mulberry32 } from '../seeded-random.js';
+import { mulberry32 } from '../seeded-random.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // PRNG.
-
-/** mulberry32: a tiny seeded PRNG, floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   private readonly next: () => number;

@@ -8,6 +8,7 @@ import type { MappingContext } from '../mapping/mapping-context.js';
 import { changedFields } from './changed-fields.js';
 import { FakeConfigStore } from './fake-config-store.test.js';
 import { planKey } from './plan.js';
+import { mulberry32 as prng } from '../../../../test/support/seeded-random.js';
 
 /*
  * §5 as a property: whatever sequence of Kubernetes changes happens, reconciling every key (each key's plan run
@@ -17,18 +18,6 @@ import { planKey } from './plan.js';
  */
 
 const C = 'east';
-
-/** mulberry32: a tiny seeded PRNG, so a failing seed replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   constructor(private readonly next: () => number) {}

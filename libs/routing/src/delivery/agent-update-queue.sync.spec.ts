@@ -2,18 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { RoutingTables, type RoutePath } from '../rib/index.js';
 import { AgentUpdateQueue } from './agent-update-queue.js';
 import type { Outgoing } from './outgoing.js';
-
-/** mulberry32, seeded so a failure replays. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../../../test/support/seeded-random.js';
 
 const VRFS = ['red', 'blue', 'green'];
 const PREFIXES = Array.from({ length: 12 }, (_, i) => `10.0.0.${i}/32`);

@@ -4,18 +4,7 @@ import { NetworkModel } from './network-model.js';
 import type { AgentConfig, NetworkSource, VrfConfig } from './network-config-types.js';
 import { sameJson } from './object-fields.js';
 import { GSC, PROJECT, provisioned, type World } from './network-world.test.js';
-
-/** mulberry32: a tiny seeded PRNG, so a failing seed replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../../../test/support/seeded-random.js';
 
 const OTHER = ['default-domain', 'other'];
 

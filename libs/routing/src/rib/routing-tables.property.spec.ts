@@ -2,18 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { PathAttributes, RouteChange, RoutePath } from './route-path.js';
 import { RoutingError } from './routing-error.js';
 import { RoutingTables } from './routing-tables.js';
-
-/** mulberry32: a small seeded PRNG, so a failure replays. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../../../test/support/seeded-random.js';
 
 const VRFS = ['a', 'b', 'c', 'd', 'e', 'f'];
 const TARGETS = ['t1', 't2', 't3', 't4', 't5'];
