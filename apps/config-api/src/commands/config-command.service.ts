@@ -146,8 +146,14 @@ export class ConfigCommandService {
     metadata: EventMetadata,
     forget: Array<() => void>,
   ): Promise<CommandOutcome> {
+    // The same uuids on every attempt: concurrent commands decided while an attempt was pending saw its uuid (a
+    // create's 409 names it), and a retried attempt (a conflict, a reopened stream) must create that object, not
+    // another one.
+    const uuids: string[] = [];
     for (let attempt = 1; ; attempt++) {
-      const ctx: CommandContext = { at: new Date().toISOString(), newUuid: () => randomUUID() };
+      let drawn = 0;
+      const newUuid = (): string => (uuids[drawn++] ??= randomUUID());
+      const ctx: CommandContext = { at: new Date().toISOString(), newUuid };
       // Checked synchronously with the decision, against the state it reads: an attempt that loses to a concurrent
       // change is checked again.
       const refused = this.refusalOf(meta, command);
@@ -155,7 +161,17 @@ export class ConfigCommandService {
         await this.report(refused);
         throw refused.refusal;
       }
-      const decision = decide(this.speculative, ctx);
+      let decision: Decision;
+      try {
+        decision = decide(this.speculative, ctx);
+      } catch (error) {
+        // Refused while other decisions are still being appended (their name, address or MAC counted as taken):
+        // one of them may fail and be decided again, with other effects. Decide again against what they committed,
+        // so that a refusal names what is in the log.
+        if (!(error instanceof ConfigError && error.status === 409 && this.speculative.size > 0 && attempt < MAX_ATTEMPTS)) throw error;
+        await this.speculative.settled();
+        continue;
+      }
       const writes = decision.writes.map((w) => ({ ...w, events: w.events.map((e) => ({ ...e, metadata })) }));
       const held = this.speculative.hold(writes);
       try {

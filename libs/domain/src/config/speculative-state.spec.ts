@@ -72,4 +72,20 @@ describe('SpeculativeState', () => {
     view.reopen('pool-ipam-s1', 7);
     expect(view.revision('pool-ipam-s1')).toBe(0);
   });
+
+  it('settled resolves once every decision held at the call is released, not before', async () => {
+    const view = new SpeculativeState(committed());
+    await view.settled(); // nothing held: at once
+    const a = view.hold([{ streamId: 'pool-vn-id', events: [{ type: 'NumberAllocated', data: { pool: 'vn-id', number: 5, owner: 'vn-2' } }] }]);
+    const b = view.hold([{ streamId: 'pool-vn-id', events: [{ type: 'NumberAllocated', data: { pool: 'vn-id', number: 6, owner: 'vn-3' } }] }]);
+    let done = false;
+    const settled = view.settled().then(() => (done = true));
+    view.release(a);
+    await Promise.resolve();
+    expect(done).toBe(false);
+    view.hold([]); // held after the call: not waited for
+    view.release(b);
+    await settled;
+    expect(done).toBe(true);
+  });
 });

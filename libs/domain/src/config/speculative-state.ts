@@ -31,6 +31,7 @@ export interface Pending {
  */
 export class SpeculativeState implements ConfigView {
   private readonly pending = new Set<Pending>();
+  private readonly releases = new Map<Pending, { done: Promise<void>; release: () => void }>();
   private readonly revisions = new Map<string, number>();
   private readonly names = new Map<string, string>();
   private readonly numbers = new Map<NumberPoolName, Map<number, string>>();
@@ -64,13 +65,27 @@ export class SpeculativeState implements ConfigView {
   hold(writes: readonly StreamWrite[]): Pending {
     const pending: Pending = { writes };
     this.pending.add(pending);
+    let release!: () => void;
+    this.releases.set(pending, { done: new Promise<void>((resolve) => (release = resolve)), release });
     this.rebuild();
     return pending;
   }
 
   /** Stops counting a decision: it is in the committed state now, or it failed. */
   release(pending: Pending): void {
-    if (this.pending.delete(pending)) this.rebuild();
+    if (!this.pending.delete(pending)) return;
+    this.releases.get(pending)?.release();
+    this.releases.delete(pending);
+    this.rebuild();
+  }
+
+  /**
+   * Resolves once every decision held now is released (committed or failed). A refusal decided against decisions
+   * still on their way into the log may not hold once they are settled (one of them fails and is decided again):
+   * the caller decides again after this, against what was committed.
+   */
+  settled(): Promise<void> {
+    return Promise.all([...this.releases.values()].map((r) => r.done)).then(() => undefined);
   }
 
   get size(): number {
