@@ -9,7 +9,7 @@ import { jest } from '@jest/globals';
 import { RedundantAgent } from '#apps/agent-sim';
 import { runClusterCli } from '#apps/kubemanager';
 import { subnet, type ConfigApi, type Json } from './config-api-support.js';
-import { KUBEMANAGER_MAIN, Microservices } from './support/microservices.js';
+import { KUBEMANAGER_MAIN, Microservices, watchHeld } from './support/microservices.js';
 import { eventually, WorkloadCluster } from './support/workload-cluster.js';
 
 const SHARED = ['default-domain', 'shared'];
@@ -29,32 +29,6 @@ const withPostgres = pgUrl ? describe : describe.skip;
 if (!pgUrl) process.stderr.write(`microservices-clusters e2e skipped: ${process.env.PG_TEST_UNAVAILABLE ?? 'PG_TEST_URL is not set'}\n`);
 
 jest.setTimeout(60_000);
-
-/**
- * Watches that every agent holds every prefix of `prefixes` (as it is at each check), on every change of any agent
- * and every 10 ms, until stopped; answers the first time one was missing, if any.
- */
-function watchHeld(agents: readonly RedundantAgent[], prefixes: readonly string[]): { stop(): string | undefined } {
-  let missing: string | undefined;
-  const check = (): void => {
-    if (missing) return;
-    for (const agent of agents) {
-      const absent = prefixes.find((prefix) => !agent.table(STRETCHED_VRF).has(prefix));
-      if (absent) missing = `${agent.name} lost ${absent} (live sessions: ${agent.liveControls.join(', ') || 'none'})`;
-    }
-  };
-  for (const agent of agents) agent.on('change', check);
-  const timer = setInterval(check, 10);
-  check();
-  return {
-    stop() {
-      clearInterval(timer);
-      for (const agent of agents) agent.off('change', check);
-      check();
-      return missing;
-    },
-  };
-}
 
 withPostgres('microservice mode with a kubemanager process per workload cluster, on PostgreSQL', () => {
   let set: Microservices;
@@ -172,7 +146,7 @@ withPostgres('microservice mode with a kubemanager process per workload cluster,
   it('with control replica 1 stopped the agents keep the routes, and a new pod still reaches both through replica 2', async () => {
     const held = [east.addressOn('a', STRETCHED_FQ)!, west.addressOn('b', STRETCHED_FQ)!].map(hostRoute);
     const [one, two] = set.controlEndpoints;
-    const watch = watchHeld(agents, held);
+    const watch = watchHeld(agents, STRETCHED_VRF, () => new Map(agents.map((agent) => [agent, held])));
     const stopped = Date.now();
     expect(await set.stop('control-1')).toEqual({ code: 0, signal: null });
     for (const agent of agents) await agent.waitFor((a) => a.liveControls.join() === two, 5000, 'the session to replica 1 to end');

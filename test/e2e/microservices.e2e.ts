@@ -7,7 +7,8 @@ import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { ConfigServiceClient, GetRequest, HealthClient, ServingStatus, type GetResponse, type HealthCheckResponse } from '#libs/proto';
 import { RedundantAgent } from '#apps/agent-sim';
 import { networkBody, subnet, type ConfigApi } from './config-api-support.js';
-import { Microservices } from './support/microservices.js';
+import { Microservices, watchHeld } from './support/microservices.js';
+import { eventually } from './support/workload-cluster.js';
 
 const AGENT_SIM_MAIN = fileURLToPath(new URL('../../dist/apps/agent-sim/src/main.js', import.meta.url));
 const PROJECT = ['default-domain', 'default-project'];
@@ -29,41 +30,6 @@ async function controlAgents(rest: string): Promise<ControlAgentsView['agents']>
   const res = await fetch(`${rest}/control/agents`);
   if (res.status !== 200) throw new Error(`GET /control/agents answered ${res.status}`);
   return ((await res.json()) as ControlAgentsView).agents;
-}
-
-/** Polls `check` until it holds. */
-async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/**
- * Watches that every agent holds every prefix it is expected to, on every change of any agent and every 10 ms,
- * until stopped; answers the first time one was missing, if any.
- */
-function watchHeld(agents: readonly RedundantAgent[], expected: () => ReadonlyMap<RedundantAgent, readonly string[]>): { stop(): string | undefined } {
-  let missing: string | undefined;
-  const check = (): void => {
-    if (missing) return;
-    for (const [agent, prefixes] of expected()) {
-      const absent = prefixes.find((prefix) => !agent.table(VRF).has(prefix));
-      if (absent) missing = `${agent.name} lost ${absent} (live sessions: ${agent.liveControls.join(', ') || 'none'})`;
-    }
-  };
-  for (const agent of agents) agent.on('change', check);
-  const timer = setInterval(check, 10);
-  check();
-  return {
-    stop() {
-      clearInterval(timer);
-      for (const agent of agents) agent.off('change', check);
-      check();
-      return missing;
-    },
-  };
 }
 
 withPostgres('microservice mode: config API and two control replicas as separate processes on PostgreSQL', () => {
@@ -170,7 +136,7 @@ withPostgres('microservice mode: config API and two control replicas as separate
       'replica 1 stopped by %s: the agents keep each other\'s routes, config still reaches them, and replica 1 takes them back',
       async (signal, exit) => {
         const [one, two] = set.controlEndpoints;
-        const watch = watchHeld(agents, () => expected);
+        const watch = watchHeld(agents, VRF, () => expected);
         const stopped = Date.now();
         expect(await set.stop('control-1', signal)).toEqual(exit);
         for (const agent of agents) await agent.waitFor((a) => a.liveControls.join() === two, 5000, 'the session to replica 1 to end');
@@ -193,8 +159,8 @@ withPostgres('microservice mode: config API and two control replicas as separate
         }
         await eventually(
           async () => (await controlAgents(back.rest)).filter((a) => a.state === 'connected').length === 2,
-          5000,
           'replica 1 to hold both agents again',
+          5000,
         );
         expect((await controlAgents(back.rest)).map((a) => a.name)).toEqual(['vr-central-1', 'vr-central-2']);
         expect(watch.stop()).toBeUndefined();

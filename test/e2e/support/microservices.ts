@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { RedundantAgent } from '#apps/agent-sim';
 import { ConfigApi } from '../config-api-support.js';
 import { CONTROL_MAIN, ControllerProcess, type Exit, type LogLine } from '../controller-process.js';
 
@@ -189,4 +190,34 @@ function pinnedPorts(listening: LogLine): Record<string, string> {
   if (typeof listening.grpc === 'string') ports.GRPC_PORT = portOf(listening.grpc);
   if (typeof listening.xmpp === 'string') ports.XMPP_PORT = portOf(listening.xmpp);
   return ports;
+}
+
+/**
+ * Watches that every agent holds, in `vrf`, every prefix `expected` lists for it (read at each check), on every change
+ * of any agent and every 10 ms, until stopped; answers the first time one was missing, if any.
+ */
+export function watchHeld(
+  agents: readonly RedundantAgent[],
+  vrf: string,
+  expected: () => ReadonlyMap<RedundantAgent, readonly string[]>,
+): { stop(): string | undefined } {
+  let missing: string | undefined;
+  const check = (): void => {
+    if (missing) return;
+    for (const [agent, prefixes] of expected()) {
+      const absent = prefixes.find((prefix) => !agent.table(vrf).has(prefix));
+      if (absent) missing = `${agent.name} lost ${absent} (live sessions: ${agent.liveControls.join(', ') || 'none'})`;
+    }
+  };
+  for (const agent of agents) agent.on('change', check);
+  const timer = setInterval(check, 10);
+  check();
+  return {
+    stop() {
+      clearInterval(timer);
+      for (const agent of agents) agent.off('change', check);
+      check();
+      return missing;
+    },
+  };
 }
