@@ -2,6 +2,7 @@
 // every type a client may create, refs with their attributes, back-refs and children, and what the server fills in
 // (VN ids, security-group ids, MACs, instance-ip addresses).
 import { RunningController, tempDataDir, networkBody, subnet, ipv4, type ConfigApi, type Json } from './config-api-support.js';
+import { passRule } from '../support/policy-rules.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PROJECT = ['crud-domain', 'crud'];
@@ -9,20 +10,6 @@ const IPAM = [...PROJECT, 'ipam'];
 const VN = [...PROJECT, 'vn'];
 const VM_UUID = '5d1c9d8e-1111-4222-8333-944455556666';
 const VMI_UUID = '8f2a1c3d-4b5e-4c6d-8e7f-0a1b2c3d4e5f';
-
-/** Spec §2: the kube-manager style allow-all rule between two networks. */
-function passRule(from: string, to: string): Json {
-  return {
-    direction: '<>',
-    protocol: 'any',
-    ethertype: 'IPv4',
-    src_addresses: [{ virtual_network: from }],
-    src_ports: [{ start_port: -1, end_port: -1 }],
-    dst_addresses: [{ virtual_network: to }],
-    dst_ports: [{ start_port: -1, end_port: -1 }],
-    action_list: { simple_action: 'pass' },
-  };
-}
 
 interface Case {
   type: string;

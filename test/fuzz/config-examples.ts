@@ -2,6 +2,7 @@
 // serves, and a few objects created up front (the fixtures) for refs, updates and actions to point at. The same
 // examples feed the REST bodies and the gRPC object_json.
 import { getJson } from './controller-under-fuzz.js';
+import { passRule } from '../support/policy-rules.js';
 
 const GSC = ['default-global-system-config'];
 const PROJECT = ['default-domain', 'default-project'];
@@ -17,22 +18,9 @@ export const FIXTURE_AGENT = 'fuzz-vr';
 
 type Body = Record<string, unknown>;
 
-function rule(from: string, to: string): Body {
-  return {
-    direction: '<>',
-    protocol: 'any',
-    ethertype: 'IPv4',
-    src_addresses: [{ virtual_network: from }],
-    src_ports: [{ start_port: -1, end_port: -1 }],
-    dst_addresses: [{ virtual_network: to }],
-    dst_ports: [{ start_port: -1, end_port: -1 }],
-    action_list: { simple_action: 'pass' },
-  };
-}
-
 /** Objects created before fuzzing, in order; their uuids by type are `Fixtures.uuids`. */
 const FIXTURE_BODIES: Array<[string, Body]> = [
-  ['network-policy', { fq_name: FIXTURE_NP, parent_type: 'project', network_policy_entries: { policy_rule: [rule('any', 'any')] } }],
+  ['network-policy', { fq_name: FIXTURE_NP, parent_type: 'project', network_policy_entries: { policy_rule: [passRule('any', 'any')] } }],
   [
     'virtual-network',
     {
@@ -42,7 +30,7 @@ const FIXTURE_BODIES: Array<[string, Body]> = [
       network_policy_refs: [{ to: FIXTURE_NP, attr: { sequence: { major: 0, minor: 0 } } }],
     },
   ],
-  ['security-group', { fq_name: FIXTURE_SG, parent_type: 'project', security_group_entries: { policy_rule: [rule('local', 'any')] } }],
+  ['security-group', { fq_name: FIXTURE_SG, parent_type: 'project', security_group_entries: { policy_rule: [passRule('local', 'any')] } }],
   ['virtual-machine', { fq_name: FIXTURE_VM, server_type: 'container' }],
   ['virtual-router', { fq_name: [...GSC, FIXTURE_AGENT], parent_type: 'global-system-config', virtual_router_ip_address: '192.168.99.1', virtual_machine_refs: [{ to: FIXTURE_VM }] }],
   [
@@ -149,9 +137,9 @@ export function createExample(type: string, n: number, fixtures: Fixtures): Body
         address_allocation_mode: 'user-defined-subnet-only',
       };
     case 'network-policy':
-      return { fq_name: [...PROJECT, `fuzz-np-${n}`], parent_type: 'project', network_policy_entries: { policy_rule: [rule(FIXTURE_VN.join(':'), 'any')] } };
+      return { fq_name: [...PROJECT, `fuzz-np-${n}`], parent_type: 'project', network_policy_entries: { policy_rule: [passRule(FIXTURE_VN.join(':'), 'any')] } };
     case 'security-group':
-      return { fq_name: [...PROJECT, `fuzz-sg-${n}`], parent_type: 'project', configured_security_group_id: 0, security_group_entries: { policy_rule: [rule('local', 'any')] } };
+      return { fq_name: [...PROJECT, `fuzz-sg-${n}`], parent_type: 'project', configured_security_group_id: 0, security_group_entries: { policy_rule: [passRule('local', 'any')] } };
     case 'virtual-router':
       return {
         fq_name: [...GSC, `fuzz-vr-${n}`],
@@ -198,7 +186,7 @@ export function updateExample(type: string, n: number): Body {
     case 'virtual-network':
       return { mtu: 1300 + (n % 100), virtual_network_properties: { forwarding_mode: 'l3' }, display_name: `fuzz update ${n}` };
     case 'network-policy':
-      return { network_policy_entries: { policy_rule: [{ ...rule('any', FIXTURE_VN.join(':')), direction: '>', action_list: { simple_action: 'deny' } }] } };
+      return { network_policy_entries: { policy_rule: [{ ...passRule('any', FIXTURE_VN.join(':')), direction: '>', action_list: { simple_action: 'deny' } }] } };
     case 'security-group':
       return { configured_security_group_id: 100 + (n % 100), security_group_entries: { policy_rule: [] } };
     case 'virtual-router':
