@@ -185,32 +185,31 @@ function kustomization(s: Settings): string {
 }
 
 function kubeconfigSecret(s: Settings): string {
-  return yamlDocument(
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: kubeconfigSecretName(s.cluster), namespace: s.namespace, labels: labels(s) },
-      type: 'Opaque',
-      data: { [KUBECONFIG_KEY]: Buffer.from(s.kubeconfig, 'utf8').toString('base64') },
-    },
-    [...header(s, 'The kubeconfig'), 'It holds a credential of that cluster: keep it out of version control.'],
-  );
+  return opaqueSecret(s, kubeconfigSecretName(s.cluster), KUBECONFIG_KEY, s.kubeconfig, [
+    ...header(s, 'The kubeconfig'),
+    'It holds a credential of that cluster: keep it out of version control.',
+  ]);
 }
 
 function tokenSecret(s: Settings): string {
+  return opaqueSecret(s, tokenSecretName(s.cluster), TOKEN_KEY, s.token, [
+    ...header(s, 'The config API token of the kubemanager'),
+    `The kubemanager reads it from CONFIG_API_TOKEN_FILE (re-read when it changes); ${TOKEN_LINE_FILE} has its line for`,
+    `the config API's token Secret ${API_TOKENS_SECRET}. A credential: keep it out of version control.`,
+  ]);
+}
+
+/** An Opaque Secret of the kubemanager's namespace holding `value` (UTF-8) under `key`, with comment lines above it. */
+function opaqueSecret(s: Settings, name: string, key: string, value: string, comments: string[]): string {
   return yamlDocument(
     {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: tokenSecretName(s.cluster), namespace: s.namespace, labels: labels(s) },
+      metadata: { name, namespace: s.namespace, labels: labels(s) },
       type: 'Opaque',
-      data: { [TOKEN_KEY]: Buffer.from(s.token, 'utf8').toString('base64') },
+      data: { [key]: Buffer.from(value, 'utf8').toString('base64') },
     },
-    [
-      ...header(s, 'The config API token of the kubemanager'),
-      `The kubemanager reads it from CONFIG_API_TOKEN_FILE (re-read when it changes); ${TOKEN_LINE_FILE} has its line for`,
-      `the config API's token Secret ${API_TOKENS_SECRET}. A credential: keep it out of version control.`,
-    ],
+    comments,
   );
 }
 
