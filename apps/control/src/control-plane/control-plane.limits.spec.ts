@@ -1,21 +1,11 @@
-import { NetworkModel, type NetworkChange } from '#libs/routing';
 import { provisioned, vrfOf, type World } from '../../../../libs/routing/src/network/network-world.test.js';
 import { ControlPlane, HelloRefused, isLoopbackHost, type AgentSession, type ControlLimit, type ControlPlaneOptions, type SessionTransport } from './control-plane.js';
 import type { RouteInput } from './route-input.js';
 import type { SessionMessage } from './session-messages.js';
+import { WorldSource } from './world-source.test.js';
 
 // The control plane's limits (README, Configuration): AGENT_MAX_SESSIONS_PER_ADDRESS, AGENT_MAX_PENDING and
 // AGENT_CONNECT_RATE / AGENT_CONNECT_BURST, each hit, its error read and everything else checked undisturbed.
-
-class WorldSource {
-  model: NetworkModel;
-  constructor(readonly world: World) {
-    this.model = NetworkModel.build(world.state);
-  }
-  onChange(_listener: (change: NetworkChange) => void): () => void {
-    return () => undefined;
-  }
-}
 
 /** An agent on an in-memory transport; it acks only when told to (a stuck agent by default). */
 class Agent implements SessionTransport {

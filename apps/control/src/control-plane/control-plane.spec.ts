@@ -1,26 +1,11 @@
-import { NetworkModel, type NetworkChange, type RoutePath } from '#libs/routing';
+import type { RoutePath } from '#libs/routing';
 import { provisioned, rule, vrfOf, type World } from '../../../../libs/routing/src/network/network-world.test.js';
-import { ControlPlane, HelloRefused, type AgentSession, type DesiredStateSource, type SessionTransport } from './control-plane.js';
+import { ControlPlane, HelloRefused, type AgentSession, type SessionTransport } from './control-plane.js';
 import type { RouteInput } from './route-input.js';
 import type { SessionMessage } from './session-messages.js';
+import { WorldSource } from './world-source.test.js';
 
 /** The desired state of a World, updated by `settle()` the way the projection does after each run of events. */
-class WorldSource implements DesiredStateSource {
-  model: NetworkModel;
-  private readonly listeners = new Set<(change: NetworkChange) => void>();
-  constructor(readonly world: World) {
-    this.model = NetworkModel.build(world.state);
-  }
-  onChange(listener: (change: NetworkChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  settle(): void {
-    const change = this.model.update(this.world.state, this.world.takeTouched());
-    for (const listener of this.listeners) listener(change);
-  }
-}
-
 /** An agent at the end of an in-memory transport: applies what control sends, acks when told to. */
 class TestAgent implements SessionTransport {
   readonly received: SessionMessage[] = [];

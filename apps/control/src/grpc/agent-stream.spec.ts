@@ -2,23 +2,13 @@ import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { SessionRefusedError, SimulatedAgent, type SimulatedAgentOptions } from '#apps/agent-sim';
 import { GrpcServer } from '#libs/platform';
 import type { agentProto } from '#libs/proto';
-import { NetworkModel, type NetworkChange } from '#libs/routing';
-import { provisioned, vrfOf, type World } from '../../../../libs/routing/src/network/network-world.test.js';
+import { provisioned, vrfOf } from '../../../../libs/routing/src/network/network-world.test.js';
 import { ControlPlane, type ControlLimit, type ControlPlaneOptions } from '../control-plane/control-plane.js';
 import { AGENT_SERVICE_DEFINITION } from './agent-grpc.edge.js';
 import { peerAddressOf, serveAgentStream } from './agent-stream.js';
+import { WorldSource } from '../control-plane/world-source.test.js';
 
 // AgentService over real gRPC on 127.0.0.1 with the control plane's limits: what an agent is told when it hits one.
-
-class WorldSource {
-  model: NetworkModel;
-  constructor(world: World) {
-    this.model = NetworkModel.build(world.state);
-  }
-  onChange(_listener: (change: NetworkChange) => void): () => void {
-    return () => undefined;
-  }
-}
 
 const RED = vrfOf('red');
 const prefixes = (count: number): Array<Partial<agentProto.Route>> =>

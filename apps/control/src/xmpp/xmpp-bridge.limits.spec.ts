@@ -1,22 +1,12 @@
-import { NetworkModel, type NetworkChange } from '#libs/routing';
 import { encodeRoutePublish } from '#libs/xmpp';
-import { provisioned, vrfOf, type World } from '../../../../libs/routing/src/network/network-world.test.js';
+import { provisioned, vrfOf } from '../../../../libs/routing/src/network/network-world.test.js';
 import { ControlPlane, type ControlLimit, type ControlPlaneOptions } from '../control-plane/control-plane.js';
 import { MAX_CONNECT_HOLD_MS, XmppBridge } from './xmpp-bridge.js';
 import { unicastRoute, XmppTestAgent, type TestAgentOptions } from './xmpp-test-agent.test.js';
+import { WorldSource } from '../control-plane/world-source.test.js';
 
 // The XMPP bridge's side of the limits: XMPP_MAX_STANZA_BYTES, AGENT_MAX_SESSIONS_PER_ADDRESS and the pacing of new
 // connections (AGENT_CONNECT_RATE), which the dialect cannot refuse with a "retry later" (§1.2): it holds them unread.
-
-class WorldSource {
-  model: NetworkModel;
-  constructor(world: World) {
-    this.model = NetworkModel.build(world.state);
-  }
-  onChange(_listener: (change: NetworkChange) => void): () => void {
-    return () => undefined;
-  }
-}
 
 interface LogLine {
   level: string;

@@ -1,31 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { NetworkModel, type NetworkChange, type RoutePath } from '#libs/routing';
+import type { RoutePath } from '#libs/routing';
 import { MAX_CONFIG_OBJECTS_PER_MESSAGE, MAX_ITEMS_PER_MESSAGE, MAX_RETRACTS_PER_MESSAGE, encodeAgentStreamHeader, encodeRoutePublish, encodeVrfSubscribe } from '#libs/xmpp';
 import { provisioned, vrfOf, type World } from '../../../../libs/routing/src/network/network-world.test.js';
-import { ControlPlane, type AgentSession, type DesiredStateSource, type SessionTransport } from '../control-plane/control-plane.js';
+import { ControlPlane, type AgentSession, type SessionTransport } from '../control-plane/control-plane.js';
 import type { RouteInput } from '../control-plane/route-input.js';
 import type { SessionMessage } from '../control-plane/session-messages.js';
 import { XmppBridge, type XmppBridgeOptions } from './xmpp-bridge.js';
 import { unicastRoute, XmppTestAgent, type TestAgentOptions } from './xmpp-test-agent.test.js';
+import { WorldSource } from '../control-plane/world-source.test.js';
 
 /** The desired state of a World, updated by `settle()` the way the projection does after each run of events. */
-class WorldSource implements DesiredStateSource {
-  model: NetworkModel;
-  private readonly listeners = new Set<(change: NetworkChange) => void>();
-  constructor(readonly world: World) {
-    this.model = NetworkModel.build(world.state);
-  }
-  onChange(listener: (change: NetworkChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  settle(): void {
-    const change = this.model.update(this.world.state, this.world.takeTouched());
-    for (const listener of this.listeners) listener(change);
-  }
-}
-
 /** An agent on an in-memory transport (as a gRPC agent is to the control plane): applies routes, acks at once. */
 class MemoryAgent implements SessionTransport {
   readonly tables = new Map<string, Map<string, RoutePath[]>>();
