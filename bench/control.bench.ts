@@ -29,25 +29,20 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AgentFleet, SimulatedAgent, type ConvergenceReport } from '#apps/agent-sim';
 import { agentProto } from '#libs/proto';
-import { fanoutMeasurement, median, percentile, printTable, progress, projectRoot, round, row, writeResults, type FanoutMeasurement } from './support/measure.js';
+import { benchSetting, fanoutMeasurement, median, percentile, printTable, progress, projectRoot, round, row, writeResults, type FanoutMeasurement } from './support/measure.js';
 import { JsonChild, startBuiltController } from './support/json-child.js';
 import { RAW_ROUTE_SERVICE } from './support/raw-route-service.js';
 
-const env = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${process.env[name]}`);
-  return value;
-};
-const FANOUT_AGENTS = env('BENCH_FANOUT_AGENTS', 20);
-const ROUTES = env('BENCH_ROUTES', 20_000);
-const PUBLISH_SIZE = env('BENCH_PUBLISH_SIZE', 1000);
-const ROUNDS = env('BENCH_ROUNDS', 7);
-const SIM_ROUNDS = env('BENCH_SIM_ROUNDS', 3);
-const AGENTS = env('BENCH_AGENTS', 1000);
-const CHANNELS = env('BENCH_CHANNELS', AGENTS);
-const COMMITS = env('BENCH_COMMITS', 20);
-const WARMUP_COMMITS = env('BENCH_WARMUP_COMMITS', 2);
-const MAX_AGENTS = env('BENCH_MAX_AGENTS', 2000);
+const FANOUT_AGENTS = benchSetting('BENCH_FANOUT_AGENTS', 20);
+const ROUTES = benchSetting('BENCH_ROUTES', 20_000);
+const PUBLISH_SIZE = benchSetting('BENCH_PUBLISH_SIZE', 1000);
+const ROUNDS = benchSetting('BENCH_ROUNDS', 7);
+const SIM_ROUNDS = benchSetting('BENCH_SIM_ROUNDS', 3);
+const AGENTS = benchSetting('BENCH_AGENTS', 1000);
+const CHANNELS = benchSetting('BENCH_CHANNELS', AGENTS);
+const COMMITS = benchSetting('BENCH_COMMITS', 20);
+const WARMUP_COMMITS = benchSetting('BENCH_WARMUP_COMMITS', 2);
+const MAX_AGENTS = benchSetting('BENCH_MAX_AGENTS', 2000);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 /** The raw server's batch size; the controller's is AGENT_BATCH_ROUTES (default 256). */
 const BATCH = Number(process.env.AGENT_BATCH_ROUTES ?? 256);

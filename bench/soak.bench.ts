@@ -38,21 +38,16 @@ import { join } from 'node:path';
 import { AgentFleet, summarize, type LatencySummary, type SimulatedAgent } from '#apps/agent-sim';
 import { agentProto } from '#libs/proto';
 import { startBuiltController } from './support/json-child.js';
-import { progress, round, writeResults } from './support/measure.js';
+import { benchSetting, progress, round, writeResults } from './support/measure.js';
 
-const env = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${process.env[name]}`);
-  return value;
-};
-const SECONDS = env('BENCH_SOAK_SECONDS', 600);
-const BASELINE_SECONDS = env('BENCH_SOAK_BASELINE_SECONDS', 30);
-const AGENTS = env('BENCH_SOAK_AGENTS', 1000);
-const CHANNELS = env('BENCH_SOAK_CHANNELS', 32);
-const VRFS = env('BENCH_SOAK_VRFS', 40);
-const WRITE_RATE = env('BENCH_SOAK_WRITE_RATE', 20);
-const CHURN_RATE = env('BENCH_SOAK_CHURN_RATE', 2000);
-const SAMPLE_SECONDS = env('BENCH_SOAK_SAMPLE_SECONDS', 3);
+const SECONDS = benchSetting('BENCH_SOAK_SECONDS', 600);
+const BASELINE_SECONDS = benchSetting('BENCH_SOAK_BASELINE_SECONDS', 30);
+const AGENTS = benchSetting('BENCH_SOAK_AGENTS', 1000);
+const CHANNELS = benchSetting('BENCH_SOAK_CHANNELS', 32);
+const VRFS = benchSetting('BENCH_SOAK_VRFS', 40);
+const WRITE_RATE = benchSetting('BENCH_SOAK_WRITE_RATE', 20);
+const CHURN_RATE = benchSetting('BENCH_SOAK_CHURN_RATE', 2000);
+const SAMPLE_SECONDS = benchSetting('BENCH_SOAK_SAMPLE_SECONDS', 3);
 const WARMUP = 0.25;
 const MiB = 2 ** 20;
 

@@ -10,6 +10,13 @@ export const projectRoot = (() => {
   return here.includes(`${'/dist/'}`) ? resolve(here, '../../..') : resolve(here, '../..');
 })();
 
+/** A benchmark's numeric setting from its environment variable, or `fallback`; a negative or non-number stops the run. */
+export function benchSetting(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${process.env[name]}`);
+  return value;
+}
+
 export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
