@@ -30,8 +30,8 @@ export interface Pending {
  * created are not visible by uuid (a ref to an object whose create has not been answered is still a 404).
  */
 export class SpeculativeState implements ConfigView {
-  private readonly pending = new Set<Pending>();
-  private readonly releases = new Map<Pending, { done: Promise<void>; release: () => void }>();
+  /** The decisions held, each with the promise `settled` waits on and its resolve. */
+  private readonly pending = new Map<Pending, { done: Promise<void>; release: () => void }>();
   private readonly revisions = new Map<string, number>();
   private readonly names = new Map<string, string>();
   private readonly numbers = new Map<NumberPoolName, Map<number, string>>();
@@ -64,18 +64,18 @@ export class SpeculativeState implements ConfigView {
   /** Counts a decision's effects until `release`. */
   hold(writes: readonly StreamWrite[]): Pending {
     const pending: Pending = { writes };
-    this.pending.add(pending);
     let release!: () => void;
-    this.releases.set(pending, { done: new Promise<void>((resolve) => (release = resolve)), release });
+    this.pending.set(pending, { done: new Promise<void>((resolve) => (release = resolve)), release });
     this.rebuild();
     return pending;
   }
 
   /** Stops counting a decision: it is in the committed state now, or it failed. */
   release(pending: Pending): void {
-    if (!this.pending.delete(pending)) return;
-    this.releases.get(pending)?.release();
-    this.releases.delete(pending);
+    const held = this.pending.get(pending);
+    if (!held) return;
+    this.pending.delete(pending);
+    held.release();
     this.rebuild();
   }
 
@@ -85,7 +85,7 @@ export class SpeculativeState implements ConfigView {
    * the caller decides again after this, against what was committed.
    */
   settled(): Promise<void> {
-    return Promise.all([...this.releases.values()].map((r) => r.done)).then(() => undefined);
+    return Promise.all([...this.pending.values()].map((held) => held.done)).then(() => undefined);
   }
 
   get size(): number {
@@ -154,7 +154,7 @@ export class SpeculativeState implements ConfigView {
     this.creating.clear();
     this.referrers.clear();
     this.childrenOf.clear();
-    for (const { writes } of this.pending) {
+    for (const { writes } of this.pending.keys()) {
       for (const w of writes) {
         this.revisions.set(w.streamId, (this.revisions.get(w.streamId) ?? 0) + w.events.length);
         for (const e of w.events) this.overlay(e.type, e.data);
